@@ -1,0 +1,36 @@
+# runbook — build, test, run. `make run` and `make test` work on a fresh Debian machine with
+# Swift installed: missing system packages are installed first (as root, through apt-get).
+
+SWIFT      ?= swift
+BUILD_FLAGS ?= -j 2
+RELEASE    := $(SWIFT) build -c release --static-swift-stdlib $(BUILD_FLAGS)
+BIN_DEBUG  := .build/debug/runbook
+BIN        := .build/release/runbook
+
+# Debian packages the build, the tests and the lab need.
+APT_PACKAGES := libedit-dev pkg-config openssh-server openssh-client iproute2 iptables procps graphviz tmux hyperfine pssh pdsh
+
+.PHONY: all deps build release run test unit-tests e2e-tests runbook-tests lab-tests bench fuzz clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh $(APT_PACKAGES)
+
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+
+release: deps
+	$(RELEASE)
+
+# The embedded default: node-health on this machine.
+run: release
+	$(BIN) run runbooks/node-health.runbook --no-journal
+
+test: deps
+	$(SWIFT) build $(BUILD_FLAGS) --build-tests
+	$(SWIFT) test $(BUILD_FLAGS) --skip-build
+	$(BIN_DEBUG) check runbooks/*.runbook
+
+clean:
+	rm -rf .build

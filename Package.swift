@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Language mode 5 keeps the synchronous, thread-based runtime simple; the code is still
+// written to be data-race free (shared state is behind locks).
+let package = Package(
+    name: "runbook",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "runbook", targets: ["runbook"]),
+        .library(name: "RunbookKit", targets: ["RunbookKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
+                       providers: [.apt(["libedit-dev"])]),
+        .target(name: "RunbookKit", path: "Sources/RunbookKit",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
+        .target(name: "RunbookCLI",
+                dependencies: ["RunbookKit", "CEditLine",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                path: "Sources/RunbookCLI",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
+        .executableTarget(name: "runbook", dependencies: ["RunbookCLI"], path: "Sources/runbook",
+                          swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit"],
+                    path: "Tests/RunbookKitTests",
+                    swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "EndToEndTests", dependencies: ["RunbookKit"],
+                    path: "Tests/EndToEndTests",
+                    swiftSettings: [.swiftLanguageMode(.v5)]),
+    ]
+)

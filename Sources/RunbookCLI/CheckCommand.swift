@@ -1,0 +1,41 @@
+import ArgumentParser
+import RunbookKit
+
+/// `runbook check FILE…`: parse and check without running anything.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check runbooks for errors without running them.")
+
+    @Argument(help: "Runbook files to check.", completion: .file(extensions: ["runbook"]))
+    var files: [String]
+
+    @Flag(name: .long, help: "Never colour the output (NO_COLOR is honoured too).")
+    var noColor = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing for files without problems.")
+    var quiet = false
+
+    func run() throws {
+        let terminal = Terminal(noColor: noColor)
+        let stderrColor = terminal.color && isatty(2) == 1
+        let library = RunbookLibrary()
+        var failed = 0
+        for file in files {
+            let (checked, diagnostics) = library.load(path: file)
+            DiagnosticPrinter.print(diagnostics, color: stderrColor)
+            if checked == nil {
+                failed += 1
+                let count = diagnostics.filter { $0.severity == .error }.count
+                Output.err("\(file): \(count) error\(count == 1 ? "" : "s")\n")
+            } else if !quiet {
+                Output.out("\(file): ok (\(checked!.runbook.steps.count) steps)\n")
+            }
+        }
+        if failed > 0 { throw ExitCode(Exit.usage) }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

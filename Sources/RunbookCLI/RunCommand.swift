@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import RunbookKit
+
+/// `runbook run FILE [name=value …]`: run a runbook against live hosts.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a runbook.",
+        discussion: "Parameters are given as name=value after the file. Exit codes: 0 no findings, 1 findings or failure, 2 usage or runbook error, 3 aborted.")
+
+    @Argument(help: "The runbook file.", completion: .file(extensions: ["runbook"]))
+    var file: String
+
+    @Argument(help: "Parameters as name=value.")
+    var parameters: [String] = []
+
+    @OptionGroup var session: SessionOptions
+
+    @Option(name: .long, help: "Start at this step instead of the first.")
+    var from: String?
+
+    @Flag(name: .long, help: "Print the plan and the commands; execute nothing.")
+    var dryRun = false
+
+    @Option(name: .long, help: "Canned command output from a scenario file: nothing real runs.",
+            completion: .file(extensions: ["scenario"]))
+    var scenario: String?
+
+    func run() throws {
+        let terminal = Terminal(noColor: session.noColor)
+        guard let checked = DiagnosticPrinter.load(file, color: terminal.color && isatty(2) == 1) else {
+            throw ExitCode(Exit.usage)
+        }
+        if dryRun {
+            Output.out(PlanPrinter.plan(checked.runbook, from: from))
+            return
+        }
+        var options = try session.runOptions(parameters: parameters)
+        options.fromStep = from
+        if let from, checked.runbook.step(from) == nil {
+            Output.err("error: no step '\(from)' in \(file) (steps: \(checked.runbook.steps.map(\.id).joined(separator: ", ")))\n")
+            throw ExitCode(Exit.usage)
+        }
+        let hosts = try session.targetHosts()
+        let code: Int32
+        if hosts.count > 1 {
+            code = try FanOutRun(checked: checked, options: options, session: session, terminal: terminal, hosts: hosts).run()
+        } else {
+            if let host = hosts.first { options.defaultHost = host }
+            code = try SingleRun(checked: checked, options: options, session: session, terminal: terminal,
+                                 scenarioPath: scenario, mode: "run").run()
+        }
+        throw ExitCode(code)
+    }
+}
+
+/// Options every command that runs runbooks shares.
+struct SessionOptions: ParsableArguments {
+    @Flag(name: [.customShort("y"), .long], help: "Answer yes to every confirmation.")
+    var yes = false
+
+    @Option(name: .long, parsing: .singleValue, help: "Answer a question in advance: ID=CHOICE (repeatable).")
+    var answer: [String] = []
+
+    @Flag(name: .long, help: "Never colour the output (NO_COLOR is honoured too).")
+    var noColor = false
+
+    @Option(name: .long, help: "Write the journal to this file (default: .runbook/journal/ or $RUNBOOK_JOURNAL_DIR).")
+    var journal: String?
+
+    @Flag(name: .long, help: "Do not write a journal.")
+    var noJournal = false
+
+    @Option(name: .long, help: "Default command timeout in seconds (a runbook's own setting wins).")
+    var timeout: Double?
+
+    @Option(name: .long, help: "Run on these hosts over ssh, comma-separated.")
+    var hosts: String?
+
+    @Option(name: .long, help: "A file of hosts, one per line ('#' comments; '[group]' headers).",
+            completion: .file())
+    var inventory: String?
+
+    @Option(name: .long, help: "Restrict --inventory to one [group].")
+    var group: String?
+
+    @Option(name: .long, help: "How many hosts to run on at once.")
+    var parallel: Int = 16
+
+    @Option(name: .long, parsing: .singleValue, help: "An ssh option (-o VALUE) for every connection (repeatable).")
+    var sshOption: [String] = []
+
+    @Option(name: .long, help: "An ssh configuration file (ssh -F).", completion: .file())
+    var sshConfig: String?
+
+    func runOptions(parameters: [String]) throws -> RunOptions {
+        var options = RunOptions()
+        for p in parameters {
+            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
+                throw ValidationError("parameters are name=value, got '\(p)'")
+            }
+            options.parameters[String(p[..<eq])] = String(p[p.index(after: eq)...])
+        }
+        for a in answer {
+            guard let eq = a.firstIndex(of: "="), eq != a.startIndex else {
+                throw ValidationError("--answer takes QUESTION-ID=CHOICE, got '\(a)'")
+            }
+            options.answers[String(a[..<eq])] = String(a[a.index(after: eq)...])
+        }
+        options.assumeYes = yes
+        if let timeout {
+            guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+            options.defaultTimeout = timeout
+        }
+        options.sshOptions = sshOption
+        return options
+    }
+
+    func targetHosts() throws -> [String] {
+        var result: [String] = []
+        if let hosts {
+            result += hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let inventory {
+            result += try Inventory.load(path: inventory, group: group)
+        } else if group != nil {
+            throw ValidationError("--group needs --inventory")
+        }
+        for host in result where host.hasPrefix("-") {
+            throw ValidationError("'\(host)' is not a host name")
+        }
+        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+        var seen = Set<String>()
+        return result.filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,8 @@
+extension RunbookMain {
+    static let subcommands: [any ParsableCommand.Type] = [
+        RunCommand.self,
+        CheckCommand.self,
+    ]
+}
+
+import ArgumentParser

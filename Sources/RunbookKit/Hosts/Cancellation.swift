@@ -1,0 +1,103 @@
+// Cancelling running commands (Ctrl-C, or the runner being told to stop).
+//
+// The state lives in a self-pipe: cancel() writes a byte and the byte stays in the pipe until
+// reset(). The read end sits in every running command's poll() set, so all of them wake at
+// once, and "is cancelled" is simply "the pipe is readable". Writing a byte is
+// async-signal-safe, so a signal handler can cancel too.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public final class Cancellation: @unchecked Sendable {
+    /// The instance the signal handlers cancel and the executors watch by default.
+    public static let shared = Cancellation()
+
+    /// Poll this descriptor for readability to wake when cancelled. Never read from it.
+    public let wakeDescriptor: Int32
+    private let writeDescriptor: Int32
+    /// Written by the signal handler, so it is plain memory outside Swift's exclusivity checks.
+    private let signalSlot: UnsafeMutablePointer<Int32>
+
+    public init() {
+        guard let pipe = SystemCalls.makePipe() else {
+            fatalError("runbook: cannot create the cancellation pipe: \(SystemCalls.errorDescription(errno))")
+        }
+        SystemCalls.setNonBlocking(pipe.read)
+        SystemCalls.setNonBlocking(pipe.write)  // a full pipe is already "cancelled"
+        wakeDescriptor = pipe.read
+        writeDescriptor = pipe.write
+        signalSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        signalSlot.initialize(to: 0)
+    }
+
+    deinit {
+        close(wakeDescriptor)
+        close(writeDescriptor)
+        signalSlot.deallocate()
+    }
+
+    /// Asks every running and future command to stop, until `reset()`.
+    public func cancel() {
+        var byte: UInt8 = 1
+        _ = write(writeDescriptor, &byte, 1)
+    }
+
+    public var isCancelled: Bool {
+        var entry = pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) > 0 && entry.revents & Int16(POLLIN) != 0
+    }
+
+    /// Clears the cancellation (and `lastSignal`) so that commands run again.
+    public func reset() {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while read(wakeDescriptor, &buffer, buffer.count) > 0 {}
+        signalSlot.pointee = 0
+    }
+
+    /// The signal (SIGINT, SIGTERM) that cancelled, or nil when none did since the last reset.
+    public var lastSignal: Int32? {
+        let value = signalSlot.pointee
+        return value == 0 ? nil : value
+    }
+
+    /// Installs SIGINT and SIGTERM handlers that cancel `Cancellation.shared`. Commands run in
+    /// their own process groups, so a terminal's Ctrl-C reaches only the runner, which then
+    /// ends the running commands' groups itself.
+    public static func installSignalHandlers() {
+        // Touch every global the handler reads now, so that the handler never runs a lazy
+        // initializer (which is not async-signal-safe).
+        signalTarget = (shared.writeDescriptor, shared.signalSlot)
+        for signal in [SIGINT, SIGTERM] {
+            var action = sigaction()
+            #if os(Linux)
+            action.__sigaction_handler = .init(sa_handler: cancellationSignalHandler)
+            #else
+            action.__sigaction_u = .init(__sa_handler: cancellationSignalHandler)
+            #endif
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = Int32(SA_RESTART)
+            sigaction(signal, &action, nil)
+        }
+    }
+
+    /// Called from the signal handler: only async-signal-safe work.
+    fileprivate static func recordSignal(_ signal: Int32, writeDescriptor: Int32, slot: UnsafeMutablePointer<Int32>) {
+        slot.pointee = signal
+        var byte = UInt8(truncatingIfNeeded: signal)
+        _ = write(writeDescriptor, &byte, 1)
+    }
+}
+
+/// Set once before the handlers are installed; read by the handler.
+private var signalTarget: (descriptor: Int32, slot: UnsafeMutablePointer<Int32>)?
+
+private func cancellationSignalHandler(_ signal: Int32) {
+    let savedErrno = errno
+    if let target = signalTarget {
+        Cancellation.recordSignal(signal, writeDescriptor: target.descriptor, slot: target.slot)
+    }
+    errno = savedErrno
+}

@@ -1,0 +1,92 @@
+// Starting a command as a child process with posix_spawn: its own process group, default
+// signal handling, stdin from /dev/null, stdout and stderr into pipes.
+// (Foundation's Process is slower to start and cannot put a child in a new process group.)
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A started child. The caller owns the descriptors and must reap `pid`.
+struct SpawnedChild {
+    let pid: pid_t
+    /// The child leads its own process group, so its group id is its pid.
+    var processGroup: pid_t { pid }
+    let stdoutDescriptor: Int32
+    let stderrDescriptor: Int32
+    /// Readable once the child has exited; -1 when the kernel offers no such descriptor.
+    let exitDescriptor: Int32
+}
+
+struct SpawnError: Error {
+    let executable: String
+    let code: Int32
+    var message: String { "runbook: cannot run \(executable): \(SystemCalls.errorDescription(code))" }
+}
+
+enum ChildSpawner {
+    /// Starts `arguments[0]` (a path, or a name looked up in PATH) with `arguments` and the
+    /// complete environment `environment` (`NAME=value` entries).
+    static func spawn(arguments: [String], environment: [String]) -> Result<SpawnedChild, SpawnError> {
+        let executable = arguments[0]
+        guard let stdoutPipe = SystemCalls.makePipe() else {
+            return .failure(SpawnError(executable: executable, code: errno))
+        }
+        guard let stderrPipe = SystemCalls.makePipe() else {
+            let code = errno
+            close(stdoutPipe.read); close(stdoutPipe.write)
+            return .failure(SpawnError(executable: executable, code: code))
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        // dup2 clears close-on-exec on the copies; the originals close at exec.
+        posix_spawn_file_actions_adddup2(&actions, stdoutPipe.write, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderrPipe.write, 2)
+        // Whatever else the runner has open (journal files, sockets) stays out of commands.
+        SystemCalls.addCloseFrom(3, to: &actions)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)  // undo SIG_IGN inherited from the runner
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setpgroup(&attributes, 0)  // a new group, led by the child
+        let flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+        posix_spawnattr_setflags(&attributes, Int16(flags))
+
+        var pid: pid_t = 0
+        let status = withCStringArray(arguments) { argv in
+            withCStringArray(environment) { envp in
+                executable.contains("/")
+                    ? posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+                    : posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
+            }
+        }
+        close(stdoutPipe.write)
+        close(stderrPipe.write)
+        guard status == 0 else {
+            close(stdoutPipe.read)
+            close(stderrPipe.read)
+            return .failure(SpawnError(executable: executable, code: status))
+        }
+        return .success(SpawnedChild(pid: pid, stdoutDescriptor: stdoutPipe.read,
+                                     stderrDescriptor: stderrPipe.read,
+                                     exitDescriptor: SystemCalls.exitDescriptor(for: pid)))
+    }
+
+    /// A NULL-terminated `char *[]` that lives for the duration of `body`.
+    private static func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0.cutAtNUL) }
+        pointers.append(nil)
+        defer { for pointer in pointers { free(pointer) } }
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}

@@ -1,0 +1,266 @@
+// Runs one child process to completion: reads its output with poll() on the calling thread,
+// enforces the timeout, reacts to cancellation, and leaves no process of its group behind.
+// Shared by the local executor (`sh -c script`) and the ssh executor (`ssh … host command`).
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Which processes the supervisor signals on timeout or cancellation, and cleans up at exit.
+enum ProcessGroupPolicy {
+    /// The child's whole process group, also after a normal exit (a local command's leftovers).
+    case endWholeGroup
+    /// The child alone. For ssh: what it leaves in its group (a ProxyCommand serving a
+    /// ControlPersist master) belongs to a shared connection and must survive it.
+    case signalChildOnly
+}
+
+struct SupervisionLimits {
+    /// Seconds until the group is ended; zero, negative or infinite means no limit.
+    var timeout: Double
+    var killGrace: Double
+    var captureLimit: Int
+
+    init(timeout: Double, killGrace: Double, captureLimit: Int) {
+        self.timeout = timeout
+        self.killGrace = killGrace
+        self.captureLimit = captureLimit
+    }
+
+    init(_ request: CommandRequest) {
+        self.init(timeout: request.timeout, killGrace: request.killGrace, captureLimit: request.captureLimit)
+    }
+}
+
+enum CommandSupervisor {
+    /// How long output is still read after the child exited, when something it left in the
+    /// background keeps the pipes open. The command has ended when the child exits; this only
+    /// catches output already on its way.
+    static let drainPeriod = 0.1
+    static let readSize = 64 * 1024
+
+    static func run(arguments: [String], environment: [String], limits: SupervisionLimits,
+                    policy: ProcessGroupPolicy = .endWholeGroup, cancellation: Cancellation,
+                    onLine: (OutputStream, String) -> Void) -> CommandResult {
+        runReportingGroup(arguments: arguments, environment: environment, limits: limits,
+                          policy: policy, cancellation: cancellation, onLine: onLine).result
+    }
+
+    /// Like `run`, and also tells the child's process group id (nil when it did not start).
+    static func runReportingGroup(arguments: [String], environment: [String], limits: SupervisionLimits,
+                                  policy: ProcessGroupPolicy, cancellation: Cancellation,
+                                  onLine: (OutputStream, String) -> Void) -> (result: CommandResult, group: pid_t?) {
+        let start = SystemCalls.now()
+        if cancellation.isCancelled {
+            // Cancellation holds until reset(): nothing new starts in the meantime.
+            return (CommandResult(exitCode: ExitCodes.cancelled, cancelled: true), nil)
+        }
+        let child: SpawnedChild
+        switch ChildSpawner.spawn(arguments: arguments, environment: environment) {
+        case .success(let spawned): child = spawned
+        case .failure(let error):
+            let result = CommandResult(stderr: error.message + "\n", exitCode: ExitCodes.cannotRun,
+                                       duration: SystemCalls.now() - start)
+            return (result, nil)
+        }
+        var supervision = Supervision(child: child, limits: limits, policy: policy, start: start,
+                                      cancellation: cancellation)
+        return (supervision.run(onLine: onLine), child.processGroup)
+    }
+}
+
+enum ExitCodes {
+    static let timedOut: Int32 = 124
+    static let cannotRun: Int32 = 127
+    static let cancelled: Int32 = 130
+    static let sshFailed: Int32 = 255
+}
+
+/// The state of one running child; lives for one `CommandSupervisor.run`.
+private struct Supervision {
+    enum Ending { case exited, timedOut, cancelled }
+
+    let child: SpawnedChild
+    let limits: SupervisionLimits
+    let policy: ProcessGroupPolicy
+    let start: Double
+    let cancellation: Cancellation
+    let deadline: Double
+
+    var stdout: StreamReader
+    var stderr: StreamReader
+    var waitStatus: Int32?
+    var exitTime = 0.0
+    var ending = Ending.exited
+    var graceDeadline = Double.infinity
+    var killed = false
+    var drainDeadline = Double.infinity
+
+    init(child: SpawnedChild, limits: SupervisionLimits, policy: ProcessGroupPolicy, start: Double,
+         cancellation: Cancellation) {
+        self.child = child
+        self.limits = limits
+        self.policy = policy
+        self.start = start
+        self.cancellation = cancellation
+        let hasLimit = limits.timeout > 0 && limits.timeout.isFinite
+        deadline = hasLimit ? start + limits.timeout : .infinity
+        stdout = StreamReader(stream: .stdout, descriptor: child.stdoutDescriptor, captureLimit: limits.captureLimit)
+        stderr = StreamReader(stream: .stderr, descriptor: child.stderrDescriptor, captureLimit: limits.captureLimit)
+    }
+
+    mutating func run(onLine: (OutputStream, String) -> Void) -> CommandResult {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: CommandSupervisor.readSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var entries: [pollfd] = []
+        entries.reserveCapacity(4)
+
+        while true {
+            if waitStatus != nil {
+                if stdout.isClosed && stderr.isClosed { break }
+                if drainDeadline == .infinity { drainDeadline = SystemCalls.now() + CommandSupervisor.drainPeriod }
+                if SystemCalls.now() >= drainDeadline { break }
+            }
+            entries.removeAll(keepingCapacity: true)
+            let watchesExit = waitStatus == nil && child.exitDescriptor >= 0
+            let watchesCancel = waitStatus == nil && ending == .exited
+            if !stdout.isClosed { entries.append(pollfd(fd: stdout.descriptor, events: Int16(POLLIN), revents: 0)) }
+            if !stderr.isClosed { entries.append(pollfd(fd: stderr.descriptor, events: Int16(POLLIN), revents: 0)) }
+            if watchesExit { entries.append(pollfd(fd: child.exitDescriptor, events: Int16(POLLIN), revents: 0)) }
+            if watchesCancel { entries.append(pollfd(fd: cancellation.wakeDescriptor, events: Int16(POLLIN), revents: 0)) }
+
+            let ready = poll(&entries, nfds_t(entries.count), pollTimeout())
+            if ready > 0 {
+                for entry in entries where entry.revents != 0 {
+                    switch entry.fd {
+                    case stdout.descriptor: stdout.readOnce(into: buffer, onLine: onLine)
+                    case stderr.descriptor: stderr.readOnce(into: buffer, onLine: onLine)
+                    case child.exitDescriptor: collectExit()
+                    case cancellation.wakeDescriptor: beginEnding(.cancelled)
+                    default: break
+                    }
+                }
+            }
+            if waitStatus == nil && child.exitDescriptor < 0 { collectExit() }
+            checkDeadlines()
+        }
+
+        // Whatever is still open belongs to leftovers; their partial lines are delivered as is.
+        stdout.finish(onLine: onLine)
+        stderr.finish(onLine: onLine)
+        if child.exitDescriptor >= 0 { close(child.exitDescriptor) }
+        if policy == .endWholeGroup {
+            let grace = ending == .exited ? SystemCalls.now() + limits.killGrace : graceDeadline
+            ProcessGroupTerminator.end(group: child.processGroup, graceDeadline: grace)
+        }
+        return result()
+    }
+
+    /// Milliseconds until the next deadline that matters now; -1 for none.
+    private func pollTimeout() -> Int32 {
+        var wakeAt = drainDeadline
+        if waitStatus == nil {
+            wakeAt = min(wakeAt, ending == .exited ? deadline : (killed ? .infinity : graceDeadline))
+        }
+        var milliseconds: Int32 = -1
+        if wakeAt.isFinite {
+            let remaining = max(0, wakeAt - SystemCalls.now())
+            milliseconds = Int32(min(remaining * 1000, 86_400_000).rounded(.up))
+        }
+        if waitStatus == nil && child.exitDescriptor < 0 {
+            // No exit descriptor: look at waitpid on a short timer instead.
+            milliseconds = milliseconds < 0 ? 10 : min(milliseconds, 10)
+        }
+        return milliseconds
+    }
+
+    private mutating func collectExit() {
+        var status: Int32 = 0
+        let reaped = waitpid(child.pid, &status, WNOHANG)
+        if reaped == child.pid {
+            waitStatus = status
+        } else if reaped == -1 && errno == ECHILD {
+            waitStatus = Int32(ExitCodes.sshFailed) << 8  // reaped elsewhere: status unknown
+        } else {
+            return
+        }
+        exitTime = SystemCalls.now()
+    }
+
+    private mutating func checkDeadlines() {
+        guard waitStatus == nil else { return }
+        let now = SystemCalls.now()
+        if ending == .exited && now >= deadline {
+            beginEnding(.timedOut)
+        } else if ending != .exited && !killed && now >= graceDeadline {
+            sendToTargets(SIGKILL)
+            killed = true
+        }
+    }
+
+    private mutating func beginEnding(_ reason: Ending) {
+        guard ending == .exited, waitStatus == nil else { return }
+        ending = reason
+        graceDeadline = SystemCalls.now() + max(0, limits.killGrace)
+        sendToTargets(SIGTERM)
+    }
+
+    private func sendToTargets(_ signal: Int32) {
+        switch policy {
+        case .endWholeGroup: ProcessGroupTerminator.send(signal, toGroup: child.processGroup)
+        case .signalChildOnly: _ = kill(child.pid, signal)  // not yet reaped: the pid is still ours
+        }
+    }
+
+    private func result() -> CommandResult {
+        let exitCode: Int32
+        switch ending {
+        case .timedOut: exitCode = ExitCodes.timedOut
+        case .cancelled: exitCode = ExitCodes.cancelled
+        case .exited: exitCode = SystemCalls.exitCode(fromWaitStatus: waitStatus ?? 0)
+        }
+        return CommandResult(stdout: stdout.capture.text, stderr: stderr.capture.text,
+                             exitCode: exitCode, timedOut: ending == .timedOut,
+                             cancelled: ending == .cancelled, duration: exitTime - start,
+                             stdoutBytes: stdout.capture.totalBytes, stderrBytes: stderr.capture.totalBytes)
+    }
+}
+
+/// One of the child's output pipes: lines for the live view, a bounded copy for the result.
+private struct StreamReader {
+    let stream: OutputStream
+    private(set) var descriptor: Int32
+    var lines = LineSplitter()
+    var capture: BoundedCapture
+
+    init(stream: OutputStream, descriptor: Int32, captureLimit: Int) {
+        self.stream = stream
+        self.descriptor = descriptor
+        capture = BoundedCapture(limit: captureLimit)
+    }
+
+    var isClosed: Bool { descriptor < 0 }
+
+    mutating func readOnce(into buffer: UnsafeMutableRawBufferPointer, onLine: (OutputStream, String) -> Void) {
+        let count = read(descriptor, buffer.baseAddress, buffer.count)
+        if count > 0 {
+            let chunk = UnsafeRawBufferPointer(start: buffer.baseAddress, count: count)
+            capture.append(chunk)
+            let stream = self.stream
+            lines.append(chunk) { onLine(stream, $0) }
+        } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+            finish(onLine: onLine)
+        }
+    }
+
+    /// Closes the pipe and delivers a last partial line.
+    mutating func finish(onLine: (OutputStream, String) -> Void) {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+        let stream = self.stream
+        lines.finish { onLine(stream, $0) }
+    }
+}

@@ -1,0 +1,48 @@
+// The private directory that holds an ssh executor's ControlMaster sockets. Anyone who can
+// open a control socket can run commands through its connection, so it must be private.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum ControlDirectory {
+    struct Failure: Error { let message: String }
+
+    /// A new private directory under $XDG_RUNTIME_DIR (when usable) or /tmp. mkdtemp creates
+    /// it with mode 0700 under a name no one else can have chosen beforehand.
+    static func makeFresh() -> Result<String, Failure> {
+        var base = "/tmp"
+        if let runtime = getenv("XDG_RUNTIME_DIR").map({ String(cString: $0) }), !runtime.isEmpty,
+           isDirectory(runtime), access(runtime, W_OK) == 0 {
+            base = runtime
+        }
+        var template = Array((base + "/runbook-ssh-XXXXXX").utf8CString)
+        guard mkdtemp(&template) != nil else {
+            return .failure(Failure(message: "cannot create a directory under \(base): \(SystemCalls.errorDescription(errno))"))
+        }
+        return .success(String(cString: template))
+    }
+
+    /// Creates `path` with mode 0700 if missing; fails unless it is a directory of ours that
+    /// no one else can enter.
+    static func prepare(_ path: String) -> Result<String, Failure> {
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            return .failure(Failure(message: "cannot create \(path): \(SystemCalls.errorDescription(errno))"))
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            return .failure(Failure(message: "\(path) is not a directory"))
+        }
+        guard info.st_uid == geteuid(), info.st_mode & 0o077 == 0 else {
+            return .failure(Failure(message: "\(path) must be owned by this user and have mode 0700"))
+        }
+        return .success(path)
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+}

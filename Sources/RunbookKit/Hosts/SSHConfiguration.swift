@@ -1,0 +1,33 @@
+// How the ssh executor calls the system's OpenSSH client.
+
+public struct SSHConfiguration: Sendable {
+    /// The ssh client: a path, or a name looked up in PATH.
+    public var sshCommand: String
+    /// Passed as `ssh -F FILE` (nil: ssh's own defaults, ~/.ssh/config).
+    public var configFile: String?
+    /// Seconds, passed as `-o ConnectTimeout=N`.
+    public var connectTimeout: Int
+    /// Where the ControlMaster sockets live. nil: a fresh private directory (mode 0700, made
+    /// with mkdtemp) under $XDG_RUNTIME_DIR or /tmp, removed by `closeConnections()`. A given
+    /// directory is created 0700 if missing and must be owned by this user and private.
+    public var controlDirectory: String?
+    /// `-o ControlPersist=…`: how long an idle shared connection stays open.
+    public var controlPersist: String
+    /// Each passed as `-o VALUE`, e.g. "Port=2222", "StrictHostKeyChecking=accept-new".
+    public var extraOptions: [String]
+    /// Also bound the command on the remote side with `timeout` when the host has it (see
+    /// `RemoteCommand`). Off: only the local ssh client is ended on timeout.
+    public var remoteTimeout: Bool
+
+    public init(configFile: String? = nil, connectTimeout: Int = 10, controlDirectory: String? = nil,
+                controlPersist: String = "60s", extraOptions: [String] = [], remoteTimeout: Bool = true,
+                sshCommand: String = "ssh") {
+        self.configFile = configFile
+        self.connectTimeout = connectTimeout
+        self.controlDirectory = controlDirectory
+        self.controlPersist = controlPersist
+        self.extraOptions = extraOptions
+        self.remoteTimeout = remoteTimeout
+        self.sshCommand = sshCommand
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// The incident record of a run, for a postmortem or a ticket: who ran what where and when,
+/// the timeline, the evidence, the findings and the conclusion. Secrets were already redacted
+/// when the journal was written.
+public enum JournalReport {
+    /// Markdown (GitHub-flavoured tables and fenced code).
+    public static func markdown(_ journal: Journal) -> String {
+        let summary = IncidentSummary(journal)
+        let header = journal.header
+        var out = ""
+
+        out += "# Incident record: \(MarkdownText.inline(header.runbookTitle.isEmpty ? header.runbookPath : header.runbookTitle))\n\n"
+        out += "- **Runbook:** \(MarkdownText.code(header.runbookPath))"
+        if !header.contentHash.isEmpty { out += " (content hash \(MarkdownText.code(shortHash(header.contentHash))))" }
+        if let commit = header.gitCommit, !commit.isEmpty { out += ", git commit \(MarkdownText.code(commit))" }
+        out += "\n"
+        out += "- **Operator:** \(MarkdownText.inline(header.user)) on \(MarkdownText.inline(header.host))\n"
+        out += "- **Started:** \(dateTime(header.startTime)) UTC\n"
+        if let end = summary.runEnd {
+            let endTime = summary.endTime.map { dateTime($0) + " UTC, " } ?? ""
+            out += "- **Ended:** \(endTime)after \(IncidentSummary.duration(end.duration)): **\(MarkdownText.inline(end.status))** (exit \(end.exitCode))\n"
+        } else {
+            let last = summary.endTime.map { " (last event at \(dateTime($0)) UTC)" } ?? ""
+            out += "- **Ended:** the run did not finish\(last)\n"
+        }
+        out += "- **Mode:** \(MarkdownText.inline(header.mode)), runbook \(MarkdownText.inline(header.toolVersion))\n"
+        if let path = journal.path { out += "- **Journal:** \(MarkdownText.code(path))\n" }
+        if let conclusion = summary.conclusions.last {
+            out += "\n**Diagnosis:** \(MarkdownText.inline(conclusion.message))\n"
+        }
+        if journal.truncatedLastLine {
+            out += "\n> **Note:** the journal ends in the middle of a line: the run was interrupted while writing. Everything up to that point is shown.\n"
+        }
+
+        out += "\n## Parameters\n\n"
+        if header.parameters.isEmpty {
+            out += "None.\n"
+        } else {
+            out += "| Name | Value |\n|---|---|\n"
+            for name in header.parameters.keys.sorted() {
+                out += "| \(MarkdownText.cell(name)) | \(MarkdownText.cell(MarkdownText.code(header.parameters[name]!))) |\n"
+            }
+        }
+
+        out += "\n## Timeline\n\n"
+        if summary.rows.isEmpty {
+            out += "No events were recorded.\n"
+        } else {
+            out += "| Time (UTC) | Step | What happened |\n|---|---|---|\n"
+            for row in summary.rows {
+                var what = ""
+                if let command = row.command {
+                    what = MarkdownText.code("$ " + MarkdownText.firstLine(command)) + " "
+                }
+                what += row.kind == "finding" || row.kind == "conclusion" || row.kind == "failure"
+                    ? "**\(MarkdownText.inline(row.text))**" : MarkdownText.inline(row.text)
+                out += "| \(clock(row.time, day: header.startTime)) | \(MarkdownText.cell(row.step)) | \(MarkdownText.cell(what)) |\n"
+            }
+        }
+
+        out += "\n## Evidence\n\n"
+        if summary.evidence.isEmpty {
+            out += "No command failed and no finding was recorded.\n\n"
+        }
+        for item in summary.evidence {
+            var title = "### \(item.id): step \(MarkdownText.code(item.step))"
+            if !item.command.isEmpty { title += ", \(MarkdownText.code("$ " + MarkdownText.firstLine(item.command)))" }
+            title += " on \(MarkdownText.inline(item.host ?? "localhost"))"
+            if !item.status.isEmpty { title += " (\(item.status))" }
+            out += title + "\n\n"
+            if item.command.contains("\n") {
+                out += "Command:\n\n" + MarkdownText.block(item.command.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), language: "sh") + "\n"
+            }
+            let streams = [("stdout", item.stdout), ("stderr", item.stderr)].filter { !$0.1.isEmpty }
+            if streams.isEmpty { out += "No output.\n\n" }
+            for (name, excerpt) in streams {
+                var lines = excerpt.head
+                if excerpt.omittedLines > 0 {
+                    lines.append("… \(excerpt.omittedLines) more line\(excerpt.omittedLines == 1 ? "" : "s") …")
+                }
+                lines += excerpt.tail
+                out += excerptHeading(name, excerpt) + "\n\n" + MarkdownText.block(lines) + "\n"
+            }
+        }
+
+        out += "## Findings\n\n"
+        if summary.findings.isEmpty {
+            out += "None.\n"
+        }
+        for (number, finding) in summary.findings.enumerated() {
+            var line = "\(number + 1). **\(MarkdownText.inline(finding.message))** (step \(MarkdownText.code(finding.step))"
+            if let host = finding.host { line += " on \(MarkdownText.inline(host))" }
+            if let id = finding.evidence { line += ", evidence \(id)" }
+            out += line + ")\n"
+        }
+
+        out += "\n## Conclusion\n\n"
+        if summary.conclusions.isEmpty && summary.failures.isEmpty {
+            if let end = summary.runEnd {
+                out += "No conclusion was reached; the run ended **\(MarkdownText.inline(end.status))** (exit \(end.exitCode)).\n"
+            } else {
+                out += "No conclusion was reached; the journal ends before the run did.\n"
+            }
+        }
+        for conclusion in summary.conclusions {
+            out += "\(MarkdownText.inline(conclusion.message)) (step \(MarkdownText.code(conclusion.step)))\n"
+        }
+        for failure in summary.failures {
+            out += "**Failed:** \(MarkdownText.inline(failure.message))"
+            if let step = failure.step { out += " (step \(MarkdownText.code(step)))" }
+            out += "\n"
+        }
+        return out
+    }
+
+    // MARK: Formatting helpers shared by both formats
+
+    static func dateTime(_ date: Date) -> String {
+        let iso = JournalTime.iso8601(date)   // 2024-05-01T03:15:09.042Z
+        return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(8))
+    }
+
+    /// "03:15:09", with the date in front when it differs from the run's first day.
+    static func clock(_ date: Date, day: Date) -> String {
+        let iso = JournalTime.iso8601(date)
+        let time = String(iso.dropFirst(11).prefix(8))
+        return iso.prefix(10) == JournalTime.iso8601(day).prefix(10) ? time : String(iso.prefix(10)) + " " + time
+    }
+
+    static func shortHash(_ hash: String) -> String {
+        hash.count > 16 ? String(hash.prefix(16)) + "…" : hash
+    }
+
+    private static func excerptHeading(_ stream: String, _ excerpt: IncidentSummary.Excerpt) -> String {
+        var notes: [String] = []
+        if excerpt.omittedLines > 0 {
+            notes.append("first \(excerpt.head.count) and last \(excerpt.tail.count) lines")
+        }
+        if excerpt.cutInJournal {
+            notes.append("the journal kept only the first part of \(excerpt.totalBytes) bytes")
+        }
+        return stream + (notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")") + ":"
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// Evaluates expressions and templates against a way to look names up.
+public struct Evaluator {
+    public let lookup: (String) -> Value?
+
+    public init(lookup: @escaping (String) -> Value?) { self.lookup = lookup }
+
+    public func evaluate(_ expr: Expr) throws -> Value {
+        switch expr.kind {
+        case .string(let t): return .string(try render(t))
+        case .number(let n): return .number(n)
+        case .duration(let seconds, _): return .number(seconds)
+        case .bool(let b): return .bool(b)
+        case .null: return .null
+        case .name(let name):
+            guard let value = lookup(name) else {
+                throw RuntimeError("'\(name)' has no value yet: it is set by a step that has not run", at: expr.offset, length: expr.length)
+            }
+            return value
+        case .list(let items): return .list(try items.map(evaluate))
+        case .member(let base, let field): return try member(try evaluate(base), field, expr)
+        case .index(let base, let index): return try subscriptValue(try evaluate(base), try evaluate(index), expr)
+        case .call(let name, let args):
+            guard let builtin = Builtins.table[name] else {
+                throw RuntimeError("unknown function '\(name)'", at: expr.offset, length: name.count)
+            }
+            do {
+                return try builtin.apply(try args.map(evaluate))
+            } catch let error as BuiltinError {
+                throw RuntimeError("\(name)(): \(error.message)", at: expr.offset, length: expr.length)
+            }
+        case .unary(let op, let operand):
+            let value = try evaluate(operand)
+            if op == "not" { return .bool(!value.truthy) }
+            guard let n = value.numberValue else {
+                throw RuntimeError("cannot negate \(value.typeName) '\(value.displayText)'", at: expr.offset, length: expr.length)
+            }
+            return .number(-n)
+        case .binary(let op, let lhs, let rhs):
+            if op == "and" {
+                let left = try evaluate(lhs)
+                return left.truthy ? .bool(try evaluate(rhs).truthy) : .bool(false)
+            }
+            if op == "or" {
+                let left = try evaluate(lhs)
+                return left.truthy ? .bool(true) : .bool(try evaluate(rhs).truthy)
+            }
+            return try Operators.apply(op, try evaluate(lhs), try evaluate(rhs), at: expr)
+        }
+    }
+
+    public func render(_ template: Template) throws -> String {
+        var out = ""
+        for part in template.parts {
+            switch part {
+            case .text(let s): out += s
+            case .expr(let e): out += try evaluate(e).displayText
+            }
+        }
+        return out
+    }
+
+    private func member(_ base: Value, _ field: String, _ expr: Expr) throws -> Value {
+        switch base {
+        case .null: return .null
+        case .map(_, let dict): return dict[field] ?? .null
+        case .result(let r):
+            switch field {
+            case "stdout": return .string(Value.trimTrailingNewlines(r.stdout))
+            case "stderr": return .string(Value.trimTrailingNewlines(r.stderr))
+            case "output":
+                return .string(Value.trimTrailingNewlines([r.stdout, r.stderr].filter { !$0.isEmpty }.joined(separator: "\n")))
+            case "exit", "code": return .number(Double(r.exitCode))
+            case "ok": return .bool(r.exitCode == 0)
+            case "lines": return Builtins.lines(r.stdout)
+            case "duration": return .number(r.duration)
+            case "timed_out": return .bool(r.timedOut)
+            case "unreachable": return .bool(r.unreachable)
+            default:
+                throw RuntimeError("a command result has no field '\(field)': use stdout, stderr, output, exit, ok, lines, duration, timed_out or unreachable",
+                                   at: expr.offset, length: expr.length)
+            }
+        case .list(let items) where field == "count": return .number(Double(items.count))
+        default:
+            throw RuntimeError("\(base.typeName) has no field '\(field)'", at: expr.offset, length: expr.length)
+        }
+    }
+
+    private func subscriptValue(_ base: Value, _ index: Value, _ expr: Expr) throws -> Value {
+        switch base {
+        case .null: return .null
+        case .list(let items):
+            guard let n = index.numberValue, n == n.rounded() else {
+                throw RuntimeError("a list index must be a whole number, not \(index.typeName)", at: expr.offset, length: expr.length)
+            }
+            let i = Int(n) < 0 ? items.count + Int(n) : Int(n)
+            return i >= 0 && i < items.count ? items[i] : .null
+        case .map(_, let dict): return dict[index.text] ?? .null
+        case .result, .string:
+            // Index text by line: the common need is "the n-th line of the output".
+            return try subscriptValue(Builtins.lines(base.text), index, expr)
+        default:
+            throw RuntimeError("cannot index \(base.typeName)", at: expr.offset, length: expr.length)
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Commands and calls to other runbooks.
+extension Interpreter {
+    /// Names that may not be exported from runbook values, or commands would stop working.
+    static let protectedEnvironment: Set<String> = ["PATH", "HOME", "SHELL", "IFS", "USER", "LOGNAME", "PWD",
+                                                   "TERM", "LANG", "LC_ALL", "LD_PRELOAD", "LD_LIBRARY_PATH", "ENV", "BASH_ENV"]
+
+    /// Runbook values as environment variables: the only way values reach commands.
+    func environment(_ context: StepContext) -> [String: String] {
+        var env: [String: String] = [:]
+        for (name, value) in context.frame.flattened() where !Interpreter.protectedEnvironment.contains(name) {
+            env[name] = value.text
+        }
+        return env
+    }
+
+    func runCommand(_ command: Command, capture: String?, _ context: StepContext) throws {
+        let eval = evaluator(context)
+        var host = context.host
+        if let hostExpr = command.host {
+            let h = try eval.evaluate(hostExpr).text
+            host = h.isEmpty ? nil : h
+        }
+        if let confirmText = command.confirm {
+            let question = try eval.render(confirmText)
+            try confirm(question.isEmpty ? "Run `\(command.script)`\(host.map { " on \($0)" } ?? "")?" : question)
+        }
+        let request = CommandRequest(
+            script: command.script,
+            shell: runbook.shell ?? "/bin/sh",
+            environment: environment(context),
+            host: host,
+            timeout: command.timeout ?? runbook.timeout ?? options.defaultTimeout,
+            captureLimit: options.captureLimit,
+            sshOptions: runbook.sshOptions + options.sshOptions)
+        let id = nextCommandID()
+        let shownHost = context.label ?? host
+        emit(.commandStarted(id: id, stepID: context.stepID, host: shownHost, script: command.script))
+        let quiet = command.quiet
+        let result = executor.run(request) { [weak self] stream, line in
+            if !quiet { self?.emit(.commandOutput(id: id, host: shownHost, stream: stream, line: line)) }
+        }
+        emit(.commandEnded(id: id, stepID: context.stepID, host: shownHost, script: command.script, result: result))
+        context.lastResult.result = result
+        if result.cancelled { throw Flow.abort("interrupted by the operator") }
+        if let capture {
+            context.frame.assign(capture, .result(result))
+            return
+        }
+        if result.exitCode != 0 && !command.allowFail {
+            throw Flow.fail(Interpreter.describeFailure(result, script: command.script, host: host))
+        }
+    }
+
+    static func describeFailure(_ result: CommandResult, script: String, host: String?) -> String {
+        let firstLine = script.split(separator: "\n").first.map(String.init) ?? script
+        let whereText = host.map { " on \($0)" } ?? ""
+        if result.unreachable {
+            let reason = result.stderr.split(separator: "\n").last.map(String.init) ?? "ssh failed"
+            return "\(host ?? "host") is unreachable: \(reason)"
+        }
+        if result.timedOut {
+            return "`\(firstLine)`\(whereText) timed out after \(Value.format(result.duration.rounded()))s"
+        }
+        return "`\(firstLine)`\(whereText) failed with exit code \(result.exitCode)"
+    }
+
+    func runCall(_ call: Call, capture: String?, _ context: StepContext) throws {
+        guard let callee = checked.callees[call.path] else {
+            throw RuntimeError("'\(call.path)' was not loaded by the checker", at: call.offset)
+        }
+        if options.callDepth >= 32 {
+            throw Flow.fail("runbook calls nested more than 32 deep")
+        }
+        let eval = evaluator(context)
+        var calleeOptions = options
+        calleeOptions.parameters = [:]
+        for argument in call.arguments {
+            calleeOptions.parameters[argument.name] = try eval.evaluate(argument.value).text
+        }
+        if let hostExpr = call.host {
+            let h = try eval.evaluate(hostExpr).text
+            calleeOptions.defaultHost = h.isEmpty ? nil : h
+        } else {
+            calleeOptions.defaultHost = context.host
+        }
+        calleeOptions.fromStep = nil
+        calleeOptions.callDepth += 1
+        let name = ((call.path as NSString).lastPathComponent as NSString).deletingPathExtension
+        calleeOptions.stepPrefix = options.stepPrefix + name + "/"
+        emit(.branch(stepID: context.stepID, description: "run \(call.path)"))
+        let child: Interpreter
+        do {
+            child = try Interpreter(checked: callee, executor: executor, observer: ForwardingObserver(self),
+                                    io: io, options: calleeOptions)
+        } catch let error as RuntimeError {
+            throw RuntimeError("\(call.path): \(error.message)", at: call.offset)
+        }
+        let outcome = child.run()
+        appendFindings(outcome.findings)
+        if let capture {
+            context.frame.assign(capture, .map([
+                ("status", .string(outcome.statusName)),
+                ("conclusion", outcome.conclusion.map { .string($0) } ?? .null),
+                ("findings", .list(outcome.findings.map { .string($0.message) })),
+            ]))
+            return
+        }
+        switch outcome.status {
+        case .completed: return
+        default: throw Flow.propagated(outcome.status)
+        }
+    }
+}
+
+/// Passes a called runbook's events to the caller's observer (through the caller's lock).
+final class ForwardingObserver: RunObserver {
+    private weak var target: Interpreter?
+    init(_ target: Interpreter) { self.target = target }
+    func handle(_ event: RunEvent) { target?.emit(event) }
+}

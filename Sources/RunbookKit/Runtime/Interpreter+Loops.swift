@@ -1,0 +1,165 @@
+import Foundation
+
+/// `foreach` (in order, or several at once) and `retry … until`.
+extension Interpreter {
+    func runForeach(variable: String, list: Value, parallel: Int, body: [Stmt], _ context: StepContext) throws {
+        let items: [Value]
+        switch list {
+        case .list(let l): items = l
+        case .null: items = []
+        case .map(let keys, _): items = keys.map { .string($0) }
+        default:
+            if case .list(let l) = Builtins.lines(list.text) { items = l } else { items = [] }
+        }
+        if parallel <= 1 {
+            for item in items {
+                var inner = context
+                inner.frame = Frame(parent: context.frame)
+                inner.frame.define(variable, item)
+                try execute(body, inner)
+            }
+            return
+        }
+        try runParallel(variable: variable, items: items, limit: parallel, body: body, context)
+    }
+
+    /// Runs iterations on up to `limit` threads. One iteration's failure (an unreachable
+    /// host, a failed command) becomes a finding for that item; the others go on.
+    private func runParallel(variable: String, items: [Value], limit: Int, body: [Stmt], _ context: StepContext) throws {
+        let state = ParallelState(count: items.count)
+        let group = DispatchGroup()
+        for _ in 0..<min(limit, items.count) {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                while let i = state.claim() {
+                    var inner = context
+                    inner.frame = Frame(parent: context.frame, isolated: true)
+                    inner.frame.define(variable, items[i])
+                    inner.label = items[i].text
+                    inner.lastResult = LastResult()
+                    state.finish(i, runIteration(body, inner))
+                }
+            }
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+        group.wait()
+        for (i, outcome) in state.outcomes.enumerated() {
+            guard let message = outcome.failure else { continue }
+            let finding = Finding(stepID: context.stepID, message: "\(items[i].text): \(message)",
+                                  evidence: outcome.evidence, host: items[i].text)
+            appendFindings([finding])
+            emit(.finding(stepID: context.stepID, message: finding.message, evidence: finding.evidence, host: finding.host))
+        }
+        let width = max(variable.count, items.map { $0.text.count }.max() ?? 4)
+        var table = "\(variable.padding(toLength: width, withPad: " ", startingAt: 0))  result\n"
+        for (i, item) in items.enumerated() {
+            table += "\(item.text.padding(toLength: width, withPad: " ", startingAt: 0))  \(state.outcomes[i].result)\n"
+        }
+        emit(.message(stepID: context.stepID, text: Value.trimTrailingNewlines(table)))
+        if Cancellation.shared.isCancelled { throw Flow.abort("interrupted by the operator") }
+    }
+
+    /// One parallel iteration: "ok", "finding", "failed", "unreachable" or "aborted".
+    private func runIteration(_ body: [Stmt], _ context: StepContext) -> ParallelState.Outcome {
+        let before = findingCount
+        let evidence = { context.lastResult.result.map(Interpreter.evidence) ?? "" }
+        do {
+            try execute(body, context)
+            return .init(result: findingCount > before ? "finding" : "ok")
+        } catch Flow.fail(let message) {
+            let unreachable = context.lastResult.result?.unreachable ?? false
+            return .init(result: unreachable ? "unreachable" : "failed", failure: message, evidence: evidence())
+        } catch Flow.abort {
+            return .init(result: "aborted")
+        } catch let error as RuntimeError {
+            return .init(result: "failed", failure: error.located(in: runbook.file).description, evidence: evidence())
+        } catch {
+            return .init(result: "failed", failure: "\(error)", evidence: evidence())
+        }
+    }
+
+    var findingCount: Int { findings.count }
+
+    func runRetry(count: Int, every: Double?, backoff: Bool, until: Expr, elseMessage: Template?,
+                  body: [Stmt], _ context: StepContext) throws {
+        let eval = evaluator(context)
+        var delay = every ?? 0
+        for attempt in 1...count {
+            try execute(body, context)
+            if try eval.evaluate(until).truthy {
+                if attempt > 1 { emit(.branch(stepID: context.stepID, description: "retry: condition held on attempt \(attempt) of \(count)")) }
+                return
+            }
+            guard attempt < count else { break }
+            emit(.branch(stepID: context.stepID,
+                         description: "retry: attempt \(attempt) of \(count) did not meet \(SourceText.of(until, in: runbook.file)); next in \(Value.format(delay))s"))
+            if !Cancellation.shared.sleep(seconds: delay) { throw Flow.abort("interrupted by the operator") }
+            if backoff { delay *= 2 }
+        }
+        let message = try elseMessage.map { try eval.render($0) }
+            ?? "\(SourceText.of(until, in: runbook.file)) did not hold after \(count) attempt\(count == 1 ? "" : "s")"
+        if elseMessage != nil {
+            recordFinding(message, context)
+        } else {
+            throw Flow.fail(message)
+        }
+    }
+
+    func runAsk(id: String, question: String, choices: [Choice], _ context: StepContext) throws {
+        let labels = choices.map(\.label)
+        let variable = id.replacingOccurrences(of: "-", with: "_")
+        var answer: String
+        var source: String
+        if let given = options.answers[id] ?? options.answers[variable] {
+            answer = given
+            source = "command line"
+        } else if let replied = io.ask(id: id, question: question, choices: labels) {
+            answer = replied
+            source = "operator"
+        } else {
+            throw Flow.usage("question '\(id)' needs an answer: \(question) — pass --answer \(id)=\(labels.joined(separator: "|"))")
+        }
+        guard let choice = choices.first(where: { $0.label.lowercased() == answer.lowercased() }) else {
+            throw Flow.usage("'\(answer)' is not an answer to '\(id)': choose one of \(labels.joined(separator: ", "))")
+        }
+        answer = choice.label
+        context.frame.assign(variable, .string(answer))
+        emit(.answer(stepID: context.stepID, question: question, questionID: id, choice: answer, source: source))
+        try execute(choice.body, context)
+    }
+}
+
+/// Work distribution and results of a parallel `foreach`, behind one lock.
+final class ParallelState: @unchecked Sendable {
+    struct Outcome {
+        var result: String
+        var failure: String?
+        var evidence = ""
+    }
+
+    private let lock = NSLock()
+    private var next = 0
+    private let count: Int
+    private(set) var outcomes: [Outcome]
+
+    init(count: Int) {
+        self.count = count
+        outcomes = Array(repeating: Outcome(result: "not run"), count: count)
+    }
+
+    func claim() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func finish(_ index: Int, _ outcome: Outcome) {
+        lock.lock()
+        outcomes[index] = outcome
+        lock.unlock()
+    }
+}

@@ -1,0 +1,27 @@
+/// How to run a runbook: values given on the command line and the safety switches.
+public struct RunOptions: Sendable {
+    /// Parameter values as given (`name=value`); converted to numbers/booleans only by use.
+    public var parameters: [String: String] = [:]
+    /// Pre-given answers to `ask` questions, by question id.
+    public var answers: [String: String] = [:]
+    /// Start at this step instead of the first.
+    public var fromStep: String?
+    /// Treat every `confirm` as accepted.
+    public var assumeYes = false
+    /// The host commands run on when neither the step nor the command names one.
+    public var defaultHost: String?
+    /// A step may run at most this many times in one run (stops endless goto loops).
+    public var maxStepVisits = 1000
+    /// Bytes of each output stream kept per command.
+    public var captureLimit = 1 << 20
+    /// Command timeout when neither the command nor the runbook sets one.
+    public var defaultTimeout: Double = 60
+    /// Extra ssh `-o` options from the command line.
+    public var sshOptions: [String] = []
+    /// Prefix for step ids in events, for runbooks called by other runbooks.
+    public var stepPrefix = ""
+    /// Nesting depth of `run` calls (a guard against runaway recursion at run time).
+    public var callDepth = 0
+
+    public init() {}
+}

@@ -1,0 +1,171 @@
+/// Expressions, by precedence from loosest to tightest:
+/// or, and, not, comparison, + -, * / %, unary -, postfix (. [] call), primary.
+extension Parser {
+    static let comparisonOperators: Set<String> = ["==", "!=", "<", "<=", ">", ">="]
+    static let wordComparisons: Set<String> = ["contains", "matches", "in"]
+
+    mutating func parseExpression() throws -> Expr {
+        try parseOr()
+    }
+
+    private func span(_ start: Int) -> Int {
+        let previous = tokens[max(0, pos - 1)]
+        return max(1, previous.offset + previous.length - start)
+    }
+
+    private mutating func parseOr() throws -> Expr {
+        var left = try parseAnd()
+        while current.isWord("or") {
+            advance()
+            let right = try parseAnd()
+            left = Expr(kind: .binary("or", left, right), offset: left.offset, length: span(left.offset))
+        }
+        return left
+    }
+
+    private mutating func parseAnd() throws -> Expr {
+        var left = try parseNot()
+        while current.isWord("and") {
+            advance()
+            let right = try parseNot()
+            left = Expr(kind: .binary("and", left, right), offset: left.offset, length: span(left.offset))
+        }
+        return left
+    }
+
+    private mutating func parseNot() throws -> Expr {
+        if current.isWord("not") {
+            let start = advance().offset
+            let operand = try parseNot()
+            return Expr(kind: .unary("not", operand), offset: start, length: span(start))
+        }
+        return try parseComparison()
+    }
+
+    private mutating func parseComparison() throws -> Expr {
+        let left = try parseSum()
+        let t = current
+        let isSymbolic = t.kind == .symbol && Parser.comparisonOperators.contains(t.text)
+        let isWord = t.kind == .identifier && Parser.wordComparisons.contains(t.text)
+        guard isSymbolic || isWord else { return left }
+        advance()
+        let right = try parseSum()
+        let result = Expr(kind: .binary(t.text, left, right), offset: left.offset, length: span(left.offset))
+        let next = current
+        if (next.kind == .symbol && Parser.comparisonOperators.contains(next.text))
+            || (next.kind == .identifier && Parser.wordComparisons.contains(next.text)) {
+            error("comparisons do not chain: use 'and' between two comparisons", at: next)
+            throw Abandon()
+        }
+        return result
+    }
+
+    private mutating func parseSum() throws -> Expr {
+        var left = try parseProduct()
+        while current.is("+") || current.is("-") {
+            let op = advance().text
+            let right = try parseProduct()
+            left = Expr(kind: .binary(op, left, right), offset: left.offset, length: span(left.offset))
+        }
+        return left
+    }
+
+    private mutating func parseProduct() throws -> Expr {
+        var left = try parseUnary()
+        while current.is("*") || current.is("/") || current.is("%") {
+            let op = advance().text
+            let right = try parseUnary()
+            left = Expr(kind: .binary(op, left, right), offset: left.offset, length: span(left.offset))
+        }
+        return left
+    }
+
+    private mutating func parseUnary() throws -> Expr {
+        if current.is("-") {
+            let start = advance().offset
+            let operand = try parseUnary()
+            return Expr(kind: .unary("-", operand), offset: start, length: span(start))
+        }
+        return try parsePostfix()
+    }
+
+    private mutating func parsePostfix() throws -> Expr {
+        var expr = try parsePrimary()
+        while true {
+            if current.is(".") {
+                advance()
+                let name = try expectIdentifier("a field name after '.'")
+                expr = Expr(kind: .member(expr, name.text), offset: expr.offset, length: span(expr.offset))
+            } else if current.is("[") {
+                advance()
+                let index = try parseExpression()
+                try expectSymbol("]", "to close the index")
+                expr = Expr(kind: .index(expr, index), offset: expr.offset, length: span(expr.offset))
+            } else {
+                return expr
+            }
+        }
+    }
+
+    private mutating func parseArguments(closing: String) throws -> [Expr] {
+        var args: [Expr] = []
+        if current.is(closing) {
+            advance()
+            return args
+        }
+        while true {
+            args.append(try parseExpression())
+            if current.is(",") { advance(); continue }
+            try expectSymbol(closing, "to close the list")
+            return args
+        }
+    }
+
+    private mutating func parsePrimary() throws -> Expr {
+        let t = current
+        switch t.kind {
+        case .string:
+            advance()
+            return Expr(kind: .string(parseTemplate(from: t)), offset: t.offset, length: t.length)
+        case .number:
+            advance()
+            return Expr(kind: .number(Double(t.text) ?? 0), offset: t.offset, length: t.length)
+        case .duration:
+            advance()
+            return Expr(kind: .duration(Parser.seconds(of: t.text), text: t.text), offset: t.offset, length: t.length)
+        case .identifier:
+            advance()
+            switch t.text {
+            case "true": return Expr(kind: .bool(true), offset: t.offset, length: t.length)
+            case "false": return Expr(kind: .bool(false), offset: t.offset, length: t.length)
+            case "null": return Expr(kind: .null, offset: t.offset, length: t.length)
+            default: break
+            }
+            if current.is("(") && current.offset == t.offset + t.length {
+                advance()
+                let args = try parseArguments(closing: ")")
+                return Expr(kind: .call(t.text, args), offset: t.offset, length: span(t.offset))
+            }
+            if t.text.contains("-") {
+                error("'\(t.text)' is not a value name: put spaces around '-' to subtract", at: t)
+                throw Abandon()
+            }
+            return Expr(kind: .name(t.text), offset: t.offset, length: t.length)
+        case .symbol where t.text == "[":
+            advance()
+            let items = try parseArguments(closing: "]")
+            return Expr(kind: .list(items), offset: t.offset, length: span(t.offset))
+        case .symbol where t.text == "(":
+            advance()
+            let inner = try parseExpression()
+            try expectSymbol(")", "to close the parenthesis")
+            return inner
+        case .command:
+            error("a command cannot be used inside an expression: capture it first (name = $ …)")
+            throw Abandon()
+        default:
+            error("expected a value, found \(describe(t))")
+            throw Abandon()
+        }
+    }
+}

@@ -1,0 +1,266 @@
+extension Parser {
+    static let modifierWords: Set<String> = ["on", "timeout", "confirm", "quiet", "allow-fail"]
+
+    mutating func parseStatement() throws -> Stmt {
+        let t = current
+        if t.kind == .command {
+            return Stmt(kind: .command(capture: nil, try parseCommand()), offset: t.offset)
+        }
+        guard t.kind == .identifier else {
+            error("expected a statement, found \(describe(t))")
+            throw Abandon()
+        }
+        if peek().is("=") { return try parseAssignment() }
+        switch t.text {
+        case "if": return try parseIf()
+        case "foreach": return try parseForeach()
+        case "retry": return try parseRetry()
+        case "ask": return try parseAsk()
+        default: break
+        }
+        let stmt = try parseSimpleStatement()
+        try expectNewline()
+        return stmt
+    }
+
+    /// A statement that fits on one line; the caller consumes the end of line.
+    mutating func parseSimpleStatement() throws -> Stmt {
+        let t = current
+        if t.kind == .command {
+            return Stmt(kind: .command(capture: nil, try parseCommand()), offset: t.offset)
+        }
+        guard t.kind == .identifier else {
+            error("expected a statement, found \(describe(t))")
+            throw Abandon()
+        }
+        if peek().is("=") { return try parseAssignment(consumeNewline: false) }
+        switch t.text {
+        case "goto":
+            advance()
+            let target = try expectIdentifier("the id of the step to go to")
+            return Stmt(kind: .goto(target.text), offset: t.offset, nameOffset: target.offset)
+        case "conclude":
+            advance()
+            return Stmt(kind: .conclude(try parseTemplate("the conclusion")), offset: t.offset)
+        case "fail":
+            advance()
+            return Stmt(kind: .fail(try parseTemplate("the failure message")), offset: t.offset)
+        case "print":
+            advance()
+            return Stmt(kind: .print(try parseTemplate("the message")), offset: t.offset)
+        case "expect", "require":
+            advance()
+            let condition = try parseExpression()
+            try expectWord("else", "after the condition (\(t.text) CONDITION else \"what it means\")")
+            let message = try parseTemplate("what it means when the condition does not hold")
+            return Stmt(kind: t.text == "expect" ? .expect(condition, message: message) : .require(condition, message: message),
+                        offset: t.offset)
+        case "run":
+            return Stmt(kind: .call(capture: nil, try parseCall()), offset: t.offset)
+        case "confirm" where peek().kind == .string && peek(2).kind == .newline:
+            advance()
+            return Stmt(kind: .confirm(try parseTemplate("the question")), offset: t.offset)
+        case _ where Parser.modifierWords.contains(t.text):
+            return Stmt(kind: .command(capture: nil, try parseCommand()), offset: t.offset)
+        case "if", "foreach", "retry", "ask":
+            error("'\(t.text)' needs its own line and block")
+            throw Abandon()
+        default:
+            error("unknown statement '\(t.text)'")
+            throw Abandon()
+        }
+    }
+
+    mutating func parseAssignment(consumeNewline: Bool = true) throws -> Stmt {
+        let name = advance()
+        try checkVariableName(name)
+        advance()  // '='
+        let kind: Stmt.Kind
+        if current.kind == .command || (current.kind == .identifier && Parser.modifierWords.contains(current.text)
+                                         && !isExpressionStart(after: current)) {
+            kind = .command(capture: name.text, try parseCommand())
+        } else if current.isWord("run") && peek().kind == .string {
+            kind = .call(capture: name.text, try parseCall())
+        } else {
+            kind = .assign(name: name.text, value: try parseExpression())
+        }
+        if consumeNewline { try expectNewline() }
+        return Stmt(kind: kind, offset: name.offset, nameOffset: name.offset)
+    }
+
+    /// `on`, `timeout` … are modifiers only when a command follows; `x = timeout` would be
+    /// a variable. A modifier word is followed by something other than an operator or line end.
+    func isExpressionStart(after token: Token) -> Bool {
+        let next = peek()
+        return next.kind == .newline || next.kind == .eof || (next.kind == .symbol && next.text != "(" && next.text != "[" && next.text != "-")
+    }
+
+    mutating func parseCommand() throws -> Command {
+        let start = current.offset
+        var host: Expr?
+        var timeout: Double?
+        var confirm: Template?
+        var quiet = false
+        var allowFail = false
+        while current.kind == .identifier {
+            let word = advance()
+            switch word.text {
+            case "on": host = try parseExpression()
+            case "timeout": timeout = try parseDurationToken()
+            case "confirm":
+                confirm = current.kind == .string ? try parseTemplate("the question")
+                                                  : Template(parts: [], raw: "", offset: word.offset)
+            case "quiet": quiet = true
+            case "allow-fail": allowFail = true
+            default:
+                error("expected a command modifier (on, timeout, confirm, quiet, allow-fail) or '$ ', found '\(word.text)'", at: word)
+                throw Abandon()
+            }
+        }
+        guard current.kind == .command else {
+            error("expected a command ('$ ' followed by shell text), found \(describe(current))")
+            throw Abandon()
+        }
+        let script = advance().text
+        return Command(script: script, host: host, timeout: timeout, confirm: confirm, quiet: quiet,
+                       allowFail: allowFail, offset: start)
+    }
+
+    mutating func parseCall() throws -> Call {
+        let start = advance().offset   // 'run'
+        let path = try expectString("the path of the runbook to run")
+        var host: Expr?
+        if current.isWord("on") {
+            advance()
+            host = try parseExpression()
+        }
+        var arguments: [(name: String, value: Expr, offset: Int)] = []
+        while current.kind == .identifier {
+            let name = advance()
+            try expectSymbol("=", "after the argument name '\(name.text)' (name=value)")
+            arguments.append((name.text, try parseExpression(), name.offset))
+        }
+        return Call(path: unescape(path), host: host, arguments: arguments, offset: start)
+    }
+
+    mutating func parseIf() throws -> Stmt {
+        let start = advance().offset
+        var branches = [Branch(condition: try parseExpression(), body: try parseIndentedBlock("'if'"))]
+        var elseBody: [Stmt]?
+        while current.isWord("else") {
+            advance()
+            if current.isWord("if") {
+                advance()
+                branches.append(Branch(condition: try parseExpression(), body: try parseIndentedBlock("'else if'")))
+            } else {
+                elseBody = try parseIndentedBlock("'else'")
+                break
+            }
+        }
+        return Stmt(kind: .ifElse(branches: branches, elseBody: elseBody), offset: start)
+    }
+
+    mutating func parseForeach() throws -> Stmt {
+        let start = advance().offset
+        let variable = try expectIdentifier("the loop variable's name")
+        try checkVariableName(variable)
+        try expectWord("in", "after the loop variable (foreach NAME in LIST)")
+        let list = try parseExpression()
+        var parallel: Int?
+        if current.isWord("parallel") {
+            advance()
+            parallel = try parseCount("how many iterations may run at once")
+        }
+        let body = try parseIndentedBlock("'foreach'")
+        return Stmt(kind: .foreach(variable: variable.text, list: list, parallel: parallel, body: body),
+                    offset: start, nameOffset: variable.offset)
+    }
+
+    mutating func parseCount(_ what: String) throws -> Int {
+        guard current.kind == .number, let n = Int(current.text), n >= 1 else {
+            error("expected a whole number of at least 1 for \(what), found \(describe(current))")
+            throw Abandon()
+        }
+        advance()
+        return n
+    }
+
+    mutating func parseRetry() throws -> Stmt {
+        let start = advance().offset
+        let count = try parseCount("the number of attempts")
+        var every: Double?
+        var backoff = false
+        if current.isWord("every") {
+            advance()
+            every = try parseDurationToken()
+            if current.isWord("backoff") {
+                advance()
+                backoff = true
+            }
+        }
+        try expectWord("until", "(retry N every DURATION until CONDITION)")
+        let condition = try parseExpression()
+        var elseMessage: Template?
+        if current.isWord("else") {
+            advance()
+            elseMessage = try parseTemplate("what it means when the condition never holds")
+        }
+        let body = try parseIndentedBlock("'retry'")
+        return Stmt(kind: .retry(count: count, every: every, backoff: backoff, until: condition,
+                                 elseMessage: elseMessage, body: body), offset: start)
+    }
+
+    mutating func parseAsk() throws -> Stmt {
+        let start = advance().offset
+        var id: String
+        var idOffset = start
+        if current.kind == .identifier {
+            let t = advance()
+            id = t.text
+            idOffset = t.offset
+        } else {
+            askCount += 1
+            id = askCount == 1 ? currentStepID : "\(currentStepID)-\(askCount)"
+        }
+        let question = try parseTemplate("the question")
+        try expectNewline()
+        guard current.kind == .indent else {
+            error("'ask' needs its choices on the following lines, e.g.  yes: goto next-step")
+            throw Abandon()
+        }
+        advance()
+        var choices: [Choice] = []
+        while !atEnd && current.kind != .dedent {
+            if current.kind == .newline { advance(); continue }
+            let before = pos
+            do {
+                choices.append(try parseChoice())
+            } catch {
+                synchronize()
+            }
+            if pos == before { advance() }
+        }
+        if current.kind == .dedent { advance() }
+        if choices.isEmpty {
+            diagnostics.append(Diagnostic(.error, "'ask' has no choices", at: file.location(start)))
+        }
+        return Stmt(kind: .ask(id: id, question: question, choices: choices), offset: start, nameOffset: idOffset)
+    }
+
+    mutating func parseChoice() throws -> Choice {
+        let t = current
+        guard t.kind == .identifier || t.kind == .string || t.kind == .number else {
+            error("expected a choice such as  yes: …, found \(describe(t))")
+            throw Abandon()
+        }
+        advance()
+        let label = t.kind == .string ? unescape(t) : t.text
+        try expectSymbol(":", "after the choice '\(label)'")
+        if current.kind == .newline {
+            return Choice(label: label, body: try parseIndentedBlock("the choice '\(label)'"), offset: t.offset)
+        }
+        let stmt = try parseSimpleStatement()
+        try expectNewline()
+        return Choice(label: label, body: [stmt], offset: t.offset)
+    }
+}

@@ -1,0 +1,3 @@
+import RunbookCLI
+
+RunbookMain.main()

@@ -1,0 +1,82 @@
+// Cancellation: ending running commands from another thread or a signal.
+
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import RunbookKit
+
+final class CancellationTests: XCTestCase {
+    func testCancelFromAnotherThreadEndsTheGroup() throws {
+        let cancellation = Cancellation()
+        let executor = LocalExecutor(cancellation: cancellation)
+        let directory = HostTest.makeTemporaryDirectory()
+        defer { HostTest.removeDirectory(directory) }
+        let groupFile = directory + "/group"
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { cancellation.cancel() }
+        let started = Date()
+        let result = executor.run(CommandRequest(script: "echo $$ > '\(groupFile)'; sleep 300", timeout: 60),
+                                  onLine: { _, _ in })
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        XCTAssertTrue(result.cancelled)
+        XCTAssertFalse(result.timedOut)
+        XCTAssertEqual(result.exitCode, 130)
+        let group = try XCTUnwrap(HostTest.readPID(groupFile))
+        XCTAssertFalse(HostTest.groupExists(group))
+
+        // Cancellation holds until reset: nothing else starts.
+        XCTAssertTrue(cancellation.isCancelled)
+        let refused = executor.run(CommandRequest(script: "touch '\(directory)/ran'"), onLine: { _, _ in })
+        XCTAssertTrue(refused.cancelled)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/ran"))
+
+        cancellation.reset()
+        XCTAssertFalse(cancellation.isCancelled)
+        XCTAssertEqual(executor.run(CommandRequest(script: "echo again"), onLine: { _, _ in }).stdout, "again\n")
+    }
+
+    func testCancelWakesSeveralParallelCommands() {
+        let cancellation = Cancellation()
+        let executor = LocalExecutor(cancellation: cancellation)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { cancellation.cancel() }
+        let started = Date()
+        let cancelled = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 4)
+        cancelled.initialize(repeating: false)
+        defer { cancelled.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 4) { index in
+            cancelled[index] = executor.run(CommandRequest(script: "sleep 300"), onLine: { _, _ in }).cancelled
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        XCTAssertEqual(Array(cancelled), [true, true, true, true])
+    }
+
+    func testResetIsIdempotentAndCancelRepeatable() {
+        let cancellation = Cancellation()
+        XCTAssertFalse(cancellation.isCancelled)
+        cancellation.reset()
+        cancellation.cancel()
+        cancellation.cancel()
+        XCTAssertTrue(cancellation.isCancelled)
+        XCTAssertNil(cancellation.lastSignal)
+        cancellation.reset()
+        XCTAssertFalse(cancellation.isCancelled)
+    }
+
+    func testSignalHandlerCancelsTheSharedInstance() {
+        let shared = Cancellation.shared
+        shared.reset()
+        Cancellation.installSignalHandlers()
+        defer {
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+            shared.reset()
+        }
+        kill(getpid(), SIGINT)
+        let deadline = Date().addingTimeInterval(5)
+        while !shared.isCancelled && Date() < deadline { usleep(1000) }
+        XCTAssertTrue(shared.isCancelled)
+        XCTAssertEqual(shared.lastSignal, SIGINT)
+        shared.reset()
+        XCTAssertNil(shared.lastSignal)
+    }
+}

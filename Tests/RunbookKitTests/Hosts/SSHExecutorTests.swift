@@ -1,0 +1,106 @@
+// SSHExecutor against the real OpenSSH client: failures to reach a host, and argument safety.
+
+import XCTest
+@testable import RunbookKit
+
+final class SSHExecutorTests: XCTestCase {
+    func makeExecutor(_ options: [String] = []) throws -> SSHExecutor {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh"), "no ssh client")
+        return SSHExecutor(configuration: SSHConfiguration(connectTimeout: 3, extraOptions: options),
+                           cancellation: Cancellation())
+    }
+
+    func testClosedPortIsUnreachable() throws {
+        let ssh = try makeExecutor(["Port=1", "StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"])
+        defer { ssh.closeConnections() }
+        let lines = LineCollector()
+        let started = Date()
+        let result = ssh.run(CommandRequest(script: "echo hi", host: "127.0.0.1", timeout: 30), onLine: lines.callback)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        XCTAssertTrue(result.unreachable, result.stderr)
+        XCTAssertEqual(result.exitCode, 255)
+        XCTAssertFalse(result.timedOut)
+        let reason = try XCTUnwrap(SSHFailure.reason(inStderr: result.stderr))
+        XCTAssertTrue(reason.contains("connect to host 127.0.0.1 port 1"), reason)
+        XCTAssertTrue(reason.contains("Connection refused"), reason)
+        XCTAssertFalse(lines.lines(.stderr).isEmpty)
+    }
+
+    func testUnresolvableHostIsUnreachable() throws {
+        let ssh = try makeExecutor()
+        defer { ssh.closeConnections() }
+        let result = ssh.run(CommandRequest(script: "true", host: "no-such-host.invalid", timeout: 30), onLine: { _, _ in })
+        XCTAssertTrue(result.unreachable, result.stderr)
+        XCTAssertNotNil(SSHFailure.reason(inStderr: result.stderr))
+    }
+
+    func testDestinationThatLooksLikeAnOptionIsRejected() throws {
+        let ssh = try makeExecutor()
+        let directory = HostTest.makeTemporaryDirectory()
+        defer { HostTest.removeDirectory(directory); ssh.closeConnections() }
+        let marker = directory + "/pwned"
+        for host in ["-oProxyCommand=touch \(marker)", "-V", "", "a b", "host\nx"] {
+            let result = ssh.run(CommandRequest(script: "true", host: host), onLine: { _, _ in })
+            XCTAssertTrue(result.unreachable, host)
+            XCTAssertEqual(result.exitCode, 255)
+            XCTAssertTrue(result.stderr.contains("invalid host name"), result.stderr)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker))
+    }
+
+    func testValidDestinations() {
+        XCTAssertTrue(SSHExecutor.isValidDestination("node-1"))
+        XCTAssertTrue(SSHExecutor.isValidDestination("admin@10.0.0.5"))
+        XCTAssertTrue(SSHExecutor.isValidDestination("ssh://admin@node:2222"))
+        XCTAssertFalse(SSHExecutor.isValidDestination("-oProxyCommand=x"))
+        XCTAssertFalse(SSHExecutor.isValidDestination(""))
+        XCTAssertFalse(SSHExecutor.isValidDestination("a\tb"))
+    }
+
+    func testRemoteExit255WithoutSSHErrorIsNotUnreachable() {
+        XCTAssertFalse(SSHFailure.isUnreachable(exitCode: 255, stderr: "my-tool: bad input\n"))
+        XCTAssertFalse(SSHFailure.isUnreachable(exitCode: 1, stderr: "ssh: connect to host x port 22: Connection refused\r\n"))
+        XCTAssertTrue(SSHFailure.isUnreachable(exitCode: 255, stderr: "root@h: Permission denied (publickey).\r\n"))
+    }
+
+    func testReasonExtraction() {
+        let stderr = "Warning: something harmless\r\nssh: Could not resolve hostname nope: Name or service not known\r\n"
+        XCTAssertEqual(SSHFailure.reason(inStderr: stderr), "ssh: Could not resolve hostname nope: Name or service not known")
+        XCTAssertEqual(SSHFailure.reason(inStderr: "Connection timed out during banner exchange\n"),
+                       "Connection timed out during banner exchange")
+        XCTAssertNil(SSHFailure.reason(inStderr: "ls: cannot access 'x': No such file or directory\n"))
+    }
+
+    func testCloseConnectionsRemovesItsControlDirectory() throws {
+        let ssh = try makeExecutor(["Port=1"])
+        _ = ssh.run(CommandRequest(script: "true", host: "127.0.0.1", timeout: 30), onLine: { _, _ in })
+        let directories = try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("runbook-ssh-") }
+        ssh.closeConnections()
+        let after = try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("runbook-ssh-") }
+        XCTAssertEqual(after.count, directories.count - 1)
+    }
+}
+
+final class RoutingExecutorTests: XCTestCase {
+    final class Recorder: CommandExecutor, @unchecked Sendable {
+        let name: String
+        init(_ name: String) { self.name = name }
+        func run(_ request: CommandRequest, onLine: @escaping @Sendable (RunbookKit.OutputStream, String) -> Void) -> CommandResult {
+            CommandResult(stdout: name)
+        }
+    }
+
+    func testRoutesByHost() {
+        let router = RoutingExecutor(local: Recorder("local"), remote: Recorder("remote"))
+        for host in [nil, "localhost", "local", ""] as [String?] {
+            XCTAssertEqual(router.run(CommandRequest(script: "x", host: host), onLine: { _, _ in }).stdout, "local")
+        }
+        XCTAssertEqual(router.run(CommandRequest(script: "x", host: "node-1"), onLine: { _, _ in }).stdout, "remote")
+    }
+
+    func testDefaultRouterRunsLocalCommands() {
+        let router = RoutingExecutor(cancellation: Cancellation())
+        defer { router.closeConnections() }
+        XCTAssertEqual(router.run(CommandRequest(script: "echo here"), onLine: { _, _ in }).stdout, "here\n")
+    }
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# fanout-peers.sh - time one trivial command (`true`) over ssh on 1, 8 and N
+# lab hosts, with fresh connections, for the tools runbook is compared to.
+#
+#   lab/lab.sh up 32 && bench/fanout-peers.sh 32; lab/lab.sh down
+#
+# Prints the median wall time of each tool at each host count. Uses
+# hyperfine when installed (apt-get install -y hyperfine), else a plain
+# loop (or when NO_HYPERFINE=1). RUNS (default 10) sets the number of timed
+# runs.
+#
+# To add a tool, add one `bench` line to tools() below.
+set -euo pipefail
+
+N=${1:-32}
+LAB_DIR="${RUNBOOK_LAB_DIR:-/tmp/runbook-lab}"
+CFG="$LAB_DIR/ssh_config"
+RUNS=${RUNS:-10}
+
+# Fresh connections every time: only the lab's ssh_config is read (-F), and
+# connection sharing is switched off explicitly.
+SSH_ARGS="-F $CFG -o ControlMaster=no -o ControlPath=none"
+
+# The tools, each running `true` on every host in the file $1 with a fan-out
+# of $2 (the host count, so all hosts are contacted at once).
+tools() {
+  local hosts=$1 n=$2
+  # Baseline: plain ssh, one background process per host ($1 is split on
+  # purpose: it is the ssh options).
+  # shellcheck disable=SC2016
+  # (One line: hyperfine cannot parse the $'…' quoting of a newline.)
+  bench "ssh &" "$n" bash -c 'pids=(); while read -r h; do ssh -n $1 "$h" true & pids+=($!); done <"$2"; for p in "${pids[@]}"; do wait "$p" || exit 1; done' _ "$SSH_ARGS" "$hosts"
+  bench parallel-ssh "$n" parallel-ssh -h "$hosts" -p "$n" -t 60 -x "$SSH_ARGS" true
+  # pdsh builds its own ssh command line; PDSH_SSH_ARGS_APPEND adds ours.
+  # -S: exit non-zero if any host fails, so a broken run is not timed.
+  bench pdsh "$n" env PDSH_SSH_ARGS_APPEND="$SSH_ARGS" pdsh -S -R ssh -f "$n" -w "^$hosts" true
+}
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+: >"$WORK/summary"
+
+# bench LABEL HOSTCOUNT COMMAND...: check the command works, time it, and
+# note its median.
+bench() {
+  local label=$1 n=$2 median
+  shift 2
+  if ! "$@" </dev/null >"$WORK/out" 2>&1; then
+    echo "fanout-peers: '$label' on $n hosts failed:" >&2
+    sed 's/^/    /' "$WORK/out" >&2
+    exit 1
+  fi
+  if [[ -z ${NO_HYPERFINE:-} ]] && command -v hyperfine >/dev/null 2>&1; then
+    # -N: no intermediate shell; the command string is split like a shell
+    # would, so quote each word with printf %q.
+    hyperfine -N --style basic --warmup 1 --runs "$RUNS" -n "$label ($n)" \
+      --export-csv "$WORK/run.csv" -- "$(printf '%q ' "$@")" >&2
+    # CSV columns: command,mean,stddev,median,user,system,min,max (seconds);
+    # count from the end, since the command name may hold commas.
+    median=$(awk -F, 'NR == 2 {printf "%.1f", $(NF-4) * 1000}' "$WORK/run.csv")
+  else
+    local i t0 times=()
+    for ((i = 0; i < RUNS; i++)); do
+      t0=$(date +%s%N)
+      "$@" </dev/null >/dev/null 2>&1
+      times+=($((($(date +%s%N) - t0) / 1000)))
+    done
+    median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f", m / 1000}')
+  fi
+  printf '%-14s %5s %10s\n' "$label" "$n" "$median" >>"$WORK/summary"
+}
+
+# The peers come from Debian packages: install them on a fresh machine
+# (waiting for apt's lock if another process holds it).
+missing=()
+command -v parallel-ssh >/dev/null 2>&1 || missing+=(pssh)
+command -v pdsh >/dev/null 2>&1 || missing+=(pdsh)
+if ((${#missing[@]})); then
+  echo "fanout-peers: installing ${missing[*]}" >&2
+  apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || true
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >&2 \
+    || { echo "fanout-peers: could not install ${missing[*]}" >&2; exit 1; }
+fi
+
+# The lab must be up with at least N hosts.
+[[ -f $LAB_DIR/hosts ]] || { echo "fanout-peers: no lab in $LAB_DIR (run: lab/lab.sh up $N)" >&2; exit 1; }
+mapfile -t all_hosts <"$LAB_DIR/hosts"
+((${#all_hosts[@]} >= N)) || { echo "fanout-peers: the lab has ${#all_hosts[@]} hosts, need $N" >&2; exit 1; }
+
+for n in $(printf '%s\n' 1 8 "$N" | awk -v max="$N" '$1 <= max' | sort -nu); do
+  printf '%s\n' "${all_hosts[@]:0:n}" >"$WORK/hosts-$n"
+  tools "$WORK/hosts-$n" "$n"
+done
+
+echo
+echo "median wall time of \`true\` on every host, fresh ssh connections"
+printf '%-14s %5s %10s\n' TOOL HOSTS MEDIAN_MS
+cat "$WORK/summary"
