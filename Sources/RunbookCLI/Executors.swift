@@ -14,7 +14,7 @@ struct Executors {
             _ = scenarioPath
             throw ValidationError("--scenario is not available in this build")
         }
-        let local = LocalExecutor()
-        return Executors(executor: local, simulated: false, shutdown: {})
+        let routing = RoutingExecutor(ssh: SSHConfiguration(configFile: session.sshConfig))
+        return Executors(executor: routing, simulated: false, shutdown: { routing.closeConnections() })
     }
 }

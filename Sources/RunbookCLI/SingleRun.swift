@@ -10,6 +10,8 @@ struct SingleRun {
     let terminal: Terminal
     let scenarioPath: String?
     let mode: String
+    /// Runs before the first step (resume restores values here).
+    var prepare: ((Interpreter) -> Void)? = nil
 
     func run() throws -> Int32 {
         let executor = try Executors.make(session: session, scenarioPath: scenarioPath)
@@ -37,6 +39,7 @@ struct SingleRun {
         let header = RunHeader.make(for: checked, parameters: interpreter.displayedParameters,
                                     mode: executor.simulated ? "scenario" : mode)
         interpreter.emit(.runStarted(header))
+        prepare?(interpreter)
         var outcome = interpreter.run()
         if Cancellation.shared.isCancelled, case .aborted = outcome.status {} else if Cancellation.shared.isCancelled {
             outcome.status = .aborted("interrupted by the operator")

@@ -12,12 +12,15 @@ final class TerminalRenderer: RunObserver {
     private var statusLineShown = false
     private var ticker: Thread?
     private var stopped = false
+    /// Where finished lines go: stdout, or a buffer when several hosts run at once.
+    private let sink: (String) -> Void
 
-    init(terminal: Terminal, secrets: [String], simulated: Bool = false) {
+    init(terminal: Terminal, secrets: [String], simulated: Bool = false, sink: ((String) -> Void)? = nil) {
         self.terminal = terminal
         self.redactor = SecretRedactor(secrets: secrets)
         self.simulated = simulated
-        if terminal.stdoutIsTTY { startTicker() }
+        self.sink = sink ?? { Output.out($0) }
+        if terminal.stdoutIsTTY && sink == nil { startTicker() }
     }
 
     deinit { stopped = true }
@@ -31,7 +34,7 @@ final class TerminalRenderer: RunObserver {
 
     private func print(_ text: String) {
         clearStatusLine()
-        Output.out(redactor.redact(text) + "\n")
+        sink(redactor.redact(text) + "\n")
     }
 
     func handle(_ event: RunEvent) {

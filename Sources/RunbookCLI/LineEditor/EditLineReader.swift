@@ -65,7 +65,7 @@ public final class EditLineReader: LineReader {
     public func readLine(prompt: String) -> String? {
         setPrompt(prompt)
         while true {
-            switch ReadAttempt.perform(editLine) {
+            switch EditLineReadAttempt.perform(editLine) {
             case .line(let line):
                 return line
             case .interrupted:
@@ -113,7 +113,7 @@ public final class EditLineReader: LineReader {
         let length = UnsafeRawPointer(info.pointee.cursor!) - start
         let before = String(decoding: UnsafeRawBufferPointer(start: start, count: length), as: UTF8.self)
 
-        let plan = Completion.plan(lineBeforeCursor: before, candidates: completer(before))
+        let plan = TabCompletion.plan(lineBeforeCursor: before, candidates: completer(before))
         if plan == .none {
             return UInt8(CC_REFRESH_BEEP)
         }
@@ -127,19 +127,19 @@ public final class EditLineReader: LineReader {
             return UInt8(CC_REFRESH)
         }
         // List below the line being edited, then let libedit draw prompt and line again.
-        rb_stdout_write("\n" + Completion.columns(plan.listing, width: Int(rb_terminal_columns())))
+        rb_stdout_write("\n" + TabCompletion.columns(plan.listing, width: Int(rb_terminal_columns())))
         return UInt8(CC_REDISPLAY)
     }
 }
 
 /// One call of el_gets, classified. The only user of the shim's rb_sigint_* functions: their
 /// flag is a `static` C variable, so every caller must be compiled into the same object file.
-enum ReadAttempt {
+enum EditLineReadAttempt {
     case line(String)
     case interrupted
     case endOfInput
 
-    static func perform(_ editLine: OpaquePointer) -> ReadAttempt {
+    static func perform(_ editLine: OpaquePointer) -> EditLineReadAttempt {
         // Our own SIGINT handler (no SA_RESTART) for the duration of the read: libedit's signal
         // handling restores the terminal, then passes the signal on to it, and read() fails with
         // EINTR. Whatever handler the caller had (e.g. one that cancels commands) comes back after.

@@ -27,8 +27,8 @@ struct SpawnError: Error {
 
 enum ChildSpawner {
     /// Starts `arguments[0]` (a path, or a name looked up in PATH) with `arguments` and the
-    /// complete environment `environment` (`NAME=value` entries).
-    static func spawn(arguments: [String], environment: [String]) -> Result<SpawnedChild, SpawnError> {
+    /// runner's environment plus `environment`.
+    static func spawn(arguments: [String], environment: [String: String]) -> Result<SpawnedChild, SpawnError> {
         let executable = arguments[0]
         guard let stdoutPipe = SystemCalls.makePipe() else {
             return .failure(SpawnError(executable: executable, code: errno))
@@ -39,7 +39,13 @@ enum ChildSpawner {
             return .failure(SpawnError(executable: executable, code: code))
         }
 
+        #if os(Linux)
         var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        #else
+        var actions: posix_spawn_file_actions_t? = nil
+        var attributes: posix_spawnattr_t? = nil
+        #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
@@ -49,7 +55,6 @@ enum ChildSpawner {
         // Whatever else the runner has open (journal files, sockets) stays out of commands.
         SystemCalls.addCloseFrom(3, to: &actions)
 
-        var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var allSignals = sigset_t()
@@ -64,7 +69,7 @@ enum ChildSpawner {
 
         var pid: pid_t = 0
         let status = withCStringArray(arguments) { argv in
-            withCStringArray(environment) { envp in
+            ProcessEnvironment.withEnvironment(adding: environment) { envp in
                 executable.contains("/")
                     ? posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
                     : posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)

@@ -41,7 +41,7 @@ enum CommandSupervisor {
     static let drainPeriod = 0.1
     static let readSize = 64 * 1024
 
-    static func run(arguments: [String], environment: [String], limits: SupervisionLimits,
+    static func run(arguments: [String], environment: [String: String], limits: SupervisionLimits,
                     policy: ProcessGroupPolicy = .endWholeGroup, cancellation: Cancellation,
                     onLine: (OutputStream, String) -> Void) -> CommandResult {
         runReportingGroup(arguments: arguments, environment: environment, limits: limits,
@@ -49,7 +49,7 @@ enum CommandSupervisor {
     }
 
     /// Like `run`, and also tells the child's process group id (nil when it did not start).
-    static func runReportingGroup(arguments: [String], environment: [String], limits: SupervisionLimits,
+    static func runReportingGroup(arguments: [String], environment: [String: String], limits: SupervisionLimits,
                                   policy: ProcessGroupPolicy, cancellation: Cancellation,
                                   onLine: (OutputStream, String) -> Void) -> (result: CommandResult, group: pid_t?) {
         let start = SystemCalls.now()
@@ -76,6 +76,8 @@ enum ExitCodes {
     static let cannotRun: Int32 = 127
     static let cancelled: Int32 = 130
     static let sshFailed: Int32 = 255
+    /// The child was reaped by someone else (a stray waitpid(-1)): its status is lost.
+    static let unknown: Int32 = 255
 }
 
 /// The state of one running child; lives for one `CommandSupervisor.run`.
@@ -182,7 +184,7 @@ private struct Supervision {
         if reaped == child.pid {
             waitStatus = status
         } else if reaped == -1 && errno == ECHILD {
-            waitStatus = Int32(ExitCodes.sshFailed) << 8  // reaped elsewhere: status unknown
+            waitStatus = ExitCodes.unknown << 8
         } else {
             return
         }

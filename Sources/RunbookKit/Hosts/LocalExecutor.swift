@@ -20,7 +20,7 @@ public final class LocalExecutor: CommandExecutor, @unchecked Sendable {
     public func run(_ request: CommandRequest,
                     onLine: @escaping @Sendable (OutputStream, String) -> Void) -> CommandResult {
         CommandSupervisor.run(arguments: [request.shell, "-c", request.script],
-                              environment: ProcessEnvironment.merged(with: request.environment),
+                              environment: request.environment,
                               limits: SupervisionLimits(request), cancellation: cancellation,
                               onLine: onLine)
     }

@@ -7,31 +7,48 @@ import Darwin
 #endif
 
 enum ProcessEnvironment {
-    /// `NAME=value` entries: the runner's environment with `overrides` added; an override wins
-    /// over an inherited variable of the same name. Names that cannot be environment names
-    /// (empty, or containing `=` or NUL) are skipped; a value is cut at a NUL, as C would.
-    static func merged(with overrides: [String: String]) -> [String] {
-        let usable = overrides.filter { isUsableName($0.key) }
-        var entries: [String] = []
-        entries.reserveCapacity(usable.count + 64)
-        if var cursor = runnerEnvironment() {
-            while let entry = cursor.pointee {
-                let text = String(cString: entry)
-                if usable.isEmpty || usable[String(name(of: text))] == nil { entries.append(text) }
-                cursor += 1
-            }
+    /// Calls `body` with a NULL-terminated `envp`: the runner's environment with `overrides`
+    /// added; an override wins over an inherited variable of the same name. Names that cannot
+    /// be environment names (empty, or containing `=` or NUL) are skipped; a value is cut at a
+    /// NUL, as C would. Without overrides the runner's own `environ` is passed as is (no copy:
+    /// this is on the path of every command).
+    static func withEnvironment<R>(adding overrides: [String: String],
+                                   _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        let usable = overrides.filter { isUsableName($0.key) }.sorted { $0.key < $1.key }
+        guard let inherited = runnerEnvironment() else {
+            return withEntries([], adding: usable, body)
         }
-        for (name, value) in usable.sorted(by: { $0.key < $1.key }) {
-            entries.append(name + "=" + value.cutAtNUL)
+        if usable.isEmpty { return body(UnsafePointer(inherited)) }
+        var kept: [UnsafeMutablePointer<CChar>] = []
+        var cursor = inherited
+        while let entry = cursor.pointee {
+            if !usable.contains(where: { entry.hasName($0.key) }) { kept.append(entry) }
+            cursor += 1
         }
-        return entries
+        return withEntries(kept, adding: usable, body)
     }
 
-    /// The runner's environment, unchanged.
-    static func inherited() -> [String] { merged(with: [:]) }
+    /// `NAME=value` entries as `withEnvironment` would pass them (for tests and diagnostics).
+    static func merged(with overrides: [String: String]) -> [String] {
+        withEnvironment(adding: overrides) { envp in
+            var entries: [String] = []
+            var cursor = envp
+            while let entry = cursor.pointee {
+                entries.append(String(cString: entry))
+                cursor += 1
+            }
+            return entries
+        }
+    }
 
-    private static func name(of entry: String) -> Substring {
-        entry.utf8.firstIndex(of: UInt8(ascii: "=")).map { entry[..<$0] } ?? entry[...]
+    private static func withEntries<R>(_ kept: [UnsafeMutablePointer<CChar>], adding added: [(key: String, value: String)],
+                                       _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        let owned = added.map { strdup($0.key + "=" + $0.value.cutAtNUL) }
+        defer { owned.forEach { free($0) } }
+        var pointers: [UnsafeMutablePointer<CChar>?] = kept
+        pointers += owned
+        pointers.append(nil)
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
     private static func isUsableName(_ name: String) -> Bool {
@@ -44,6 +61,16 @@ enum ProcessEnvironment {
         #else
         return _NSGetEnviron().pointee
         #endif
+    }
+}
+
+private extension UnsafeMutablePointer where Pointee == CChar {
+    /// Whether this `NAME=value` C string has exactly the name `name`.
+    func hasName(_ name: String) -> Bool {
+        name.withCString { candidate in
+            let length = strlen(candidate)
+            return strncmp(self, candidate, length) == 0 && self[length] == CChar(UInt8(ascii: "="))
+        }
     }
 }
 

@@ -73,7 +73,7 @@ public final class SSHExecutor: CommandExecutor, @unchecked Sendable {
         let arguments = sshArguments(controlDirectory: controlDirectory, options: request.sshOptions)
             + ["-T", "--", destination, remoteCommand(for: request)]
         let (outcome, group) = CommandSupervisor.runReportingGroup(
-            arguments: arguments, environment: ProcessEnvironment.inherited(),
+            arguments: arguments, environment: [:],
             limits: SupervisionLimits(request), policy: .signalChildOnly,
             cancellation: cancellation, onLine: onLine)
         if let group, ProcessGroupTerminator.exists(group: group) {
@@ -127,7 +127,7 @@ public final class SSHExecutor: CommandExecutor, @unchecked Sendable {
     private func control(_ command: String, _ connection: Connection, directory: String) -> CommandResult {
         let arguments = sshArguments(controlDirectory: directory, options: connection.options)
             + ["-O", command, "--", connection.destination]
-        return CommandSupervisor.run(arguments: arguments, environment: ProcessEnvironment.inherited(),
+        return CommandSupervisor.run(arguments: arguments, environment: [:],
                                      limits: SupervisionLimits(timeout: 10, killGrace: 1, captureLimit: 4096),
                                      policy: .signalChildOnly, cancellation: Self.housekeeping,
                                      onLine: { _, _ in })

@@ -62,11 +62,15 @@ enum SystemCalls {
     }
 
     /// Makes the spawned child close every descriptor from `lowest` up (glibc 2.34+).
+    #if os(Linux)
     static func addCloseFrom(_ lowest: Int32, to actions: inout posix_spawn_file_actions_t) {
-        #if os(Linux)
         _ = c_posix_spawn_file_actions_addclosefrom_np(&actions, lowest)
-        #endif
     }
+    #else
+    static func addCloseFrom(_ lowest: Int32, to actions: inout posix_spawn_file_actions_t?) {
+        // Darwin: POSIX_SPAWN_CLOEXEC_DEFAULT would do this; the pipes are close-on-exec anyway.
+    }
+    #endif
 
     static func setNonBlocking(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL)

@@ -10,7 +10,7 @@ enum JournalRecord {
     static func line(for event: RunEvent, at now: Date, redactor: SecretRedactor, outputLimit: Int) -> [UInt8]? {
         switch event {
         case .runStarted(let header):
-            var line = JSONLine(type: "header", redactor: redactor)
+            var line = JournalLineBuilder(type: "header", redactor: redactor)
             line.time("t", header.startTime)
             line.int("journal_version", formatVersion)
             line.string("runbook", header.runbookPath)
@@ -54,7 +54,7 @@ enum JournalRecord {
         case .commandEnded(let id, let stepID, let host, let script, let result):
             let stdout = bounded(result.stdout, executorCut: result.stdoutTruncated, redactor: redactor, limit: outputLimit)
             let stderr = bounded(result.stderr, executorCut: result.stderrTruncated, redactor: redactor, limit: outputLimit)
-            var line = JSONLine(type: "command_end", redactor: redactor,
+            var line = JournalLineBuilder(type: "command_end", redactor: redactor,
                                 capacity: 320 + stdout.text.utf8.count + stderr.text.utf8.count)
             line.time("t", now)
             line.int("id", id)
@@ -160,8 +160,8 @@ enum JournalRecord {
         }
     }
 
-    private static func record(_ type: String, _ now: Date, _ redactor: SecretRedactor) -> JSONLine {
-        var line = JSONLine(type: type, redactor: redactor)
+    private static func record(_ type: String, _ now: Date, _ redactor: SecretRedactor) -> JournalLineBuilder {
+        var line = JournalLineBuilder(type: type, redactor: redactor)
         line.time("t", now)
         return line
     }
@@ -170,7 +170,7 @@ enum JournalRecord {
     /// the executor's capture limit dropped something.
     private static func bounded(_ text: String, executorCut: Bool, redactor: SecretRedactor,
                                 limit: Int) -> (text: String, truncated: Bool) {
-        let kept = OutputBound.head(of: redactor.redact(text), limit: limit)
+        let kept = JournalOutputCut.head(of: redactor.redact(text), limit: limit)
         return (kept.text, kept.cut || executorCut)
     }
 }

@@ -10,24 +10,24 @@ public enum JournalReport {
         let header = journal.header
         var out = ""
 
-        out += "# Incident record: \(MarkdownText.inline(header.runbookTitle.isEmpty ? header.runbookPath : header.runbookTitle))\n\n"
-        out += "- **Runbook:** \(MarkdownText.code(header.runbookPath))"
-        if !header.contentHash.isEmpty { out += " (content hash \(MarkdownText.code(shortHash(header.contentHash))))" }
-        if let commit = header.gitCommit, !commit.isEmpty { out += ", git commit \(MarkdownText.code(commit))" }
+        out += "# Incident record: \(ReportMarkdownText.inline(header.runbookTitle.isEmpty ? header.runbookPath : header.runbookTitle))\n\n"
+        out += "- **Runbook:** \(ReportMarkdownText.code(header.runbookPath))"
+        if !header.contentHash.isEmpty { out += " (content hash \(ReportMarkdownText.code(shortHash(header.contentHash))))" }
+        if let commit = header.gitCommit, !commit.isEmpty { out += ", git commit \(ReportMarkdownText.code(commit))" }
         out += "\n"
-        out += "- **Operator:** \(MarkdownText.inline(header.user)) on \(MarkdownText.inline(header.host))\n"
+        out += "- **Operator:** \(ReportMarkdownText.inline(header.user)) on \(ReportMarkdownText.inline(header.host))\n"
         out += "- **Started:** \(dateTime(header.startTime)) UTC\n"
         if let end = summary.runEnd {
             let endTime = summary.endTime.map { dateTime($0) + " UTC, " } ?? ""
-            out += "- **Ended:** \(endTime)after \(IncidentSummary.duration(end.duration)): **\(MarkdownText.inline(end.status))** (exit \(end.exitCode))\n"
+            out += "- **Ended:** \(endTime)after \(IncidentSummary.duration(end.duration)): **\(ReportMarkdownText.inline(end.status))** (exit \(end.exitCode))\n"
         } else {
             let last = summary.endTime.map { " (last event at \(dateTime($0)) UTC)" } ?? ""
             out += "- **Ended:** the run did not finish\(last)\n"
         }
-        out += "- **Mode:** \(MarkdownText.inline(header.mode)), runbook \(MarkdownText.inline(header.toolVersion))\n"
-        if let path = journal.path { out += "- **Journal:** \(MarkdownText.code(path))\n" }
+        out += "- **Mode:** \(ReportMarkdownText.inline(header.mode)), runbook \(ReportMarkdownText.inline(header.toolVersion))\n"
+        if let path = journal.path { out += "- **Journal:** \(ReportMarkdownText.code(path))\n" }
         if let conclusion = summary.conclusions.last {
-            out += "\n**Diagnosis:** \(MarkdownText.inline(conclusion.message))\n"
+            out += "\n**Diagnosis:** \(ReportMarkdownText.inline(conclusion.message))\n"
         }
         if journal.truncatedLastLine {
             out += "\n> **Note:** the journal ends in the middle of a line: the run was interrupted while writing. Everything up to that point is shown.\n"
@@ -39,7 +39,7 @@ public enum JournalReport {
         } else {
             out += "| Name | Value |\n|---|---|\n"
             for name in header.parameters.keys.sorted() {
-                out += "| \(MarkdownText.cell(name)) | \(MarkdownText.cell(MarkdownText.code(header.parameters[name]!))) |\n"
+                out += "| \(ReportMarkdownText.cell(name)) | \(ReportMarkdownText.cell(ReportMarkdownText.code(header.parameters[name]!))) |\n"
             }
         }
 
@@ -51,11 +51,11 @@ public enum JournalReport {
             for row in summary.rows {
                 var what = ""
                 if let command = row.command {
-                    what = MarkdownText.code("$ " + MarkdownText.firstLine(command)) + " "
+                    what = ReportMarkdownText.code("$ " + ReportMarkdownText.firstLine(command)) + " "
                 }
                 what += row.kind == "finding" || row.kind == "conclusion" || row.kind == "failure"
-                    ? "**\(MarkdownText.inline(row.text))**" : MarkdownText.inline(row.text)
-                out += "| \(clock(row.time, day: header.startTime)) | \(MarkdownText.cell(row.step)) | \(MarkdownText.cell(what)) |\n"
+                    ? "**\(ReportMarkdownText.inline(row.text))**" : ReportMarkdownText.inline(row.text)
+                out += "| \(clock(row.time, day: header.startTime)) | \(ReportMarkdownText.cell(row.step)) | \(ReportMarkdownText.cell(what)) |\n"
             }
         }
 
@@ -64,13 +64,13 @@ public enum JournalReport {
             out += "No command failed and no finding was recorded.\n\n"
         }
         for item in summary.evidence {
-            var title = "### \(item.id): step \(MarkdownText.code(item.step))"
-            if !item.command.isEmpty { title += ", \(MarkdownText.code("$ " + MarkdownText.firstLine(item.command)))" }
-            title += " on \(MarkdownText.inline(item.host ?? "localhost"))"
+            var title = "### \(item.id): step \(ReportMarkdownText.code(item.step))"
+            if !item.command.isEmpty { title += ", \(ReportMarkdownText.code("$ " + ReportMarkdownText.firstLine(item.command)))" }
+            title += " on \(ReportMarkdownText.inline(item.host ?? "localhost"))"
             if !item.status.isEmpty { title += " (\(item.status))" }
             out += title + "\n\n"
             if item.command.contains("\n") {
-                out += "Command:\n\n" + MarkdownText.block(item.command.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), language: "sh") + "\n"
+                out += "Command:\n\n" + ReportMarkdownText.block(item.command.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), language: "sh") + "\n"
             }
             let streams = [("stdout", item.stdout), ("stderr", item.stderr)].filter { !$0.1.isEmpty }
             if streams.isEmpty { out += "No output.\n\n" }
@@ -80,7 +80,7 @@ public enum JournalReport {
                     lines.append("… \(excerpt.omittedLines) more line\(excerpt.omittedLines == 1 ? "" : "s") …")
                 }
                 lines += excerpt.tail
-                out += excerptHeading(name, excerpt) + "\n\n" + MarkdownText.block(lines) + "\n"
+                out += excerptHeading(name, excerpt) + "\n\n" + ReportMarkdownText.block(lines) + "\n"
             }
         }
 
@@ -89,8 +89,8 @@ public enum JournalReport {
             out += "None.\n"
         }
         for (number, finding) in summary.findings.enumerated() {
-            var line = "\(number + 1). **\(MarkdownText.inline(finding.message))** (step \(MarkdownText.code(finding.step))"
-            if let host = finding.host { line += " on \(MarkdownText.inline(host))" }
+            var line = "\(number + 1). **\(ReportMarkdownText.inline(finding.message))** (step \(ReportMarkdownText.code(finding.step))"
+            if let host = finding.host { line += " on \(ReportMarkdownText.inline(host))" }
             if let id = finding.evidence { line += ", evidence \(id)" }
             out += line + ")\n"
         }
@@ -98,17 +98,17 @@ public enum JournalReport {
         out += "\n## Conclusion\n\n"
         if summary.conclusions.isEmpty && summary.failures.isEmpty {
             if let end = summary.runEnd {
-                out += "No conclusion was reached; the run ended **\(MarkdownText.inline(end.status))** (exit \(end.exitCode)).\n"
+                out += "No conclusion was reached; the run ended **\(ReportMarkdownText.inline(end.status))** (exit \(end.exitCode)).\n"
             } else {
                 out += "No conclusion was reached; the journal ends before the run did.\n"
             }
         }
         for conclusion in summary.conclusions {
-            out += "\(MarkdownText.inline(conclusion.message)) (step \(MarkdownText.code(conclusion.step)))\n"
+            out += "\(ReportMarkdownText.inline(conclusion.message)) (step \(ReportMarkdownText.code(conclusion.step)))\n"
         }
         for failure in summary.failures {
-            out += "**Failed:** \(MarkdownText.inline(failure.message))"
-            if let step = failure.step { out += " (step \(MarkdownText.code(step)))" }
+            out += "**Failed:** \(ReportMarkdownText.inline(failure.message))"
+            if let step = failure.step { out += " (step \(ReportMarkdownText.code(step)))" }
             out += "\n"
         }
         return out

@@ -63,14 +63,23 @@ public final class JournalWriter: RunObserver {
     }
 
     /// Opens a new journal in `directory` (default: `defaultDirectory()`), named
-    /// `YYYYMMDD-HHMMSS-<runbook>-<pid>.jsonl` after the run's start time (UTC).
+    /// `YYYYMMDD-HHMMSS-<runbook>-<pid>.jsonl` after the run's start time (UTC), with a
+    /// "-2", "-3", … suffix if that file already exists.
     public convenience init(directory: String? = nil, runbookPath: String, startTime: Date = Date(),
                             secrets: [String] = [], outputLimit: Int = JournalWriter.defaultOutputLimit,
                             durability: Durability = .checkpoints, clock: @escaping () -> Date = Date.init) throws {
         let directory = directory ?? JournalWriter.defaultDirectory()
         let name = JournalWriter.fileName(runbookPath: runbookPath, startTime: startTime, pid: getpid())
-        try self.init(path: (directory as NSString).appendingPathComponent(name), secrets: secrets,
-                      outputLimit: outputLimit, durability: durability, clock: clock)
+        var path = (directory as NSString).appendingPathComponent(name)
+        // Two runs of one runbook in the same second from one process (the REPL can do that)
+        // must not share a file: add "-2", "-3", … before the extension.
+        var attempt = 1
+        while FileManager.default.fileExists(atPath: path) {
+            attempt += 1
+            path = (directory as NSString).appendingPathComponent(
+                String(name.dropLast(".jsonl".count)) + "-\(attempt).jsonl")
+        }
+        try self.init(path: path, secrets: secrets, outputLimit: outputLimit, durability: durability, clock: clock)
     }
 
     deinit {

@@ -46,6 +46,10 @@ extension Interpreter {
         if result.cancelled { throw Flow.abort("interrupted by the operator") }
         if let capture {
             context.frame.assign(capture, .result(result))
+            // Journaled so `resume` can restore the capture (its stdout and exit code).
+            let text = Value.trimTrailingNewlines(result.stdout)
+            emit(.variable(name: capture, value: text.utf8.count > 65536 ? String(text.prefix(65536)) : text))
+            emit(.variable(name: capture + ".exit", value: String(result.exitCode)))
             return
         }
         if result.exitCode != 0 && !command.allowFail {

@@ -112,6 +112,11 @@ public final class Interpreter: @unchecked Sendable {
 
     public var variables: [String: Value] { root.flattened() }
 
+    /// Gives the answer to a question before it is asked (REPL `answer`, `resume`).
+    public func preAnswer(_ questionID: String, _ choice: String) {
+        options.answers[questionID] = choice
+    }
+
     // MARK: Running
 
     /// Runs from the first step (or `options.fromStep`) to the end.

@@ -7,17 +7,29 @@ extension RunHeader {
     public static func make(for checked: CheckedRunbook, parameters: [String: String], mode: String) -> RunHeader {
         let env = ProcessInfo.processInfo.environment
         return RunHeader(
-            runbookPath: checked.path,
+            runbookPath: absolutePath(checked.path),
             runbookTitle: checked.title,
             contentHash: "sha256:" + SHA256.hex(checked.runbook.file.bytes),
             gitCommit: GitInfo.headCommit(near: checked.path),
             parameters: parameters,
-            user: env["USER"] ?? env["LOGNAME"] ?? String(getuid()),
+            user: env["USER"] ?? env["LOGNAME"] ?? userName(),
             host: localHostName(),
             startTime: Date(),
             toolVersion: toolVersion,
             mode: mode)
     }
+}
+
+/// The login name of this process's user, from the password database.
+func userName() -> String {
+    guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return String(getuid()) }
+    return String(cString: name)
+}
+
+/// Journals name the runbook absolutely, so `resume` works from any directory.
+func absolutePath(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    return ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path) as NSString).standardizingPath
 }
 
 /// gethostname(2) directly: Foundation's hostName may wait on name resolution.

@@ -27,6 +27,23 @@ enum HostTest {
         kill(pid, 0) == 0 || errno != ESRCH
     }
 
+    /// Whether the process exists and is not a zombie waiting to be reaped by someone else.
+    static func processIsRunning(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[close...].hasPrefix(") Z")
+    }
+
+    /// Running processes whose command line mentions `text`.
+    static func processes(mentioning text: String) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { pid_t($0) }.filter { pid in
+            guard processIsRunning(pid),
+                  let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data, as: UTF8.self).contains(text)
+        }
+    }
+
     /// Whether any process of the group exists.
     static func groupExists(_ pgid: pid_t) -> Bool {
         kill(-pgid, 0) == 0 || errno != ESRCH

@@ -11,8 +11,10 @@ final class JournalCrashSafetyTests: XCTestCase {
     func testCrashHelperWritesUntilKilled() throws {
         guard let path = ProcessInfo.processInfo.environment[Self.helperVariable] else { return }
         let writer = try JournalWriter(path: path)
-        let fixture = try JournalFixture()
-        writer.handle(.runStarted(fixture.header()))
+        // No JournalFixture here: this process dies by SIGKILL and could not remove its directory.
+        writer.handle(.runStarted(RunHeader(runbookPath: "crash.runbook", runbookTitle: "Crash", contentHash: "h",
+                                            gitCommit: nil, parameters: [:], user: "u", host: "h", startTime: Date(),
+                                            toolVersion: "0", mode: "run")))
         let output = String(repeating: "output line with some text\n", count: 300)   // ~8 KiB per record
         var step = 0
         let deadline = Date().addingTimeInterval(20)

@@ -126,6 +126,11 @@ final class JournalWriterTests: XCTestCase {
         XCTAssertEqual(writer.path, fixture.directory + "/journal/20240501-031509-node_health-\(getpid()).jsonl")
         XCTAssertTrue(FileManager.default.fileExists(atPath: writer.path))
 
+        let second = try JournalWriter(directory: fixture.directory + "/journal",
+                                       runbookPath: "/srv/runbooks/node health.runbook", startTime: fixture.start)
+        second.close()
+        XCTAssertEqual(second.path, fixture.directory + "/journal/20240501-031509-node_health-\(getpid())-2.jsonl")
+
         XCTAssertEqual(JournalWriter.fileName(runbookPath: "", startTime: fixture.start, pid: 7), "20240501-031509-run-7.jsonl")
         XCTAssertEqual(JournalWriter.defaultDirectory(environment: [:], currentDirectory: "/work"), "/work/.runbook/journal")
         XCTAssertEqual(JournalWriter.defaultDirectory(environment: ["RUNBOOK_JOURNAL_DIR": "/var/log/rb"], currentDirectory: "/work"),

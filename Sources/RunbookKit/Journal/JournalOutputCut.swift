@@ -1,5 +1,5 @@
 /// Keeps the head of a long text within a byte budget, cutting on a character boundary.
-enum OutputBound {
+enum JournalOutputCut {
     /// The first `limit` bytes of `text` (fewer, to end on a whole UTF-8 sequence), and
     /// whether anything was cut.
     static func head(of text: String, limit: Int) -> (text: String, cut: Bool) {

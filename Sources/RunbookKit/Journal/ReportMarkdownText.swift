@@ -1,5 +1,5 @@
 /// Escaping for text placed into Markdown that must survive being pasted into a ticket.
-enum MarkdownText {
+enum ReportMarkdownText {
     /// Text for a table cell: no line breaks, pipes escaped.
     static func cell(_ text: String) -> String {
         var out = ""

@@ -3,7 +3,7 @@ import Foundation
 /// Builds one JSON object as a single line of bytes, ending in "\n". Hand-written because the
 /// journal writes one per event and JSONEncoder would cost far more than the event itself.
 /// Every string value passes through the redactor; keys are fixed names and do not.
-struct JSONLine {
+struct JournalLineBuilder {
     private(set) var bytes: [UInt8] = []
     private var needsComma = false
     private let redactor: SecretRedactor
@@ -99,7 +99,7 @@ struct JSONLine {
     private mutating func appendQuoted(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         var value = value
-        value.withUTF8 { JSONLine.appendEscaped($0, to: &bytes) }
+        value.withUTF8 { JournalLineBuilder.appendEscaped($0, to: &bytes) }
         bytes.append(UInt8(ascii: "\""))
     }
 

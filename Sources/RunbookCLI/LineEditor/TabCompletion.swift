@@ -1,6 +1,6 @@
 /// What Tab does with the candidates for the word before the cursor; pure, so it can be
 /// tested without a terminal.
-public struct Completion: Equatable {
+public struct TabCompletion: Equatable, Sendable {
     /// Unicode scalars to delete before the cursor (non-zero only when the candidates do not
     /// extend the typed word and a single candidate replaces it).
     public var deleteCount: Int
@@ -9,7 +9,7 @@ public struct Completion: Equatable {
     /// Candidates to list under the prompt line (empty when there is nothing to show).
     public var listing: [String]
 
-    public static let none = Completion(deleteCount: 0, insert: "", listing: [])
+    public static let none = TabCompletion(deleteCount: 0, insert: "", listing: [])
 
     /// The word being completed: everything after the last space or tab before the cursor.
     public static func currentWord(in lineBeforeCursor: String) -> Substring {
@@ -22,7 +22,7 @@ public struct Completion: Equatable {
 
     /// One candidate: insert the rest of it and a space. Several: insert their longest common
     /// prefix and list them. None: nothing.
-    public static func plan(lineBeforeCursor: String, candidates rawCandidates: [String]) -> Completion {
+    public static func plan(lineBeforeCursor: String, candidates rawCandidates: [String]) -> TabCompletion {
         var seen = Set<String>()
         let candidates = rawCandidates.filter { !$0.isEmpty && seen.insert($0).inserted }
         let word = String(currentWord(in: lineBeforeCursor))
@@ -32,13 +32,13 @@ public struct Completion: Equatable {
         case 1:
             let only = candidates[0]
             if only.hasPrefix(word) {
-                return Completion(deleteCount: 0, insert: String(only.dropFirst(word.count)) + " ", listing: [])
+                return TabCompletion(deleteCount: 0, insert: String(only.dropFirst(word.count)) + " ", listing: [])
             }
-            return Completion(deleteCount: word.unicodeScalars.count, insert: only + " ", listing: [])
+            return TabCompletion(deleteCount: word.unicodeScalars.count, insert: only + " ", listing: [])
         default:
             let prefix = longestCommonPrefix(candidates)
             let insert = prefix.hasPrefix(word) ? String(prefix.dropFirst(word.count)) : ""
-            return Completion(deleteCount: 0, insert: insert, listing: candidates.sorted())
+            return TabCompletion(deleteCount: 0, insert: insert, listing: candidates.sorted())
         }
     }
 
