@@ -26,10 +26,16 @@ SSH_ARGS="-F $CFG -o ControlMaster=no -o ControlPath=none"
 tools() {
   local hosts=$1 n=$2
   # Baseline: plain ssh, one background process per host ($1 is split on
-  # purpose: it is the ssh options).
+  # purpose: it is the ssh options). Each ssh gets its own session, as
+  # parallel-ssh and pdsh do for theirs: with the kernel's sched_autogroup,
+  # each session is a scheduling group, so on a machine busy with other
+  # work, 32 ssh clients sharing one session get less CPU than 32 separate
+  # sessions do (measured here: ~2.9 s vs ~2.2 s for 32 hosts under load;
+  # equal on a quiet machine). Compare tools on a quiet machine, and mind
+  # this when adding one.
+  # (One line: hyperfine cannot parse the $'...' quoting of a newline.)
   # shellcheck disable=SC2016
-  # (One line: hyperfine cannot parse the $'…' quoting of a newline.)
-  bench "ssh &" "$n" bash -c 'pids=(); while read -r h; do ssh -n $1 "$h" true & pids+=($!); done <"$2"; for p in "${pids[@]}"; do wait "$p" || exit 1; done' _ "$SSH_ARGS" "$hosts"
+  bench "ssh &" "$n" bash -c 'pids=(); while read -r h; do setsid ssh -n $1 "$h" true & pids+=($!); done <"$2"; for p in "${pids[@]}"; do wait "$p" || exit 1; done' _ "$SSH_ARGS" "$hosts"
   bench parallel-ssh "$n" parallel-ssh -h "$hosts" -p "$n" -t 60 -x "$SSH_ARGS" true
   # pdsh builds its own ssh command line; PDSH_SSH_ARGS_APPEND adds ours.
   # -S: exit non-zero if any host fails, so a broken run is not timed.
@@ -87,6 +93,9 @@ fi
 mapfile -t all_hosts <"$LAB_DIR/hosts"
 ((${#all_hosts[@]} >= N)) || { echo "fanout-peers: the lab has ${#all_hosts[@]} hosts, need $N" >&2; exit 1; }
 
+# Other work on the machine skews these figures (see tools()): show the load.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
 for n in $(printf '%s\n' 1 8 "$N" | awk -v max="$N" '$1 <= max' | sort -nu); do
   printf '%s\n' "${all_hosts[@]:0:n}" >"$WORK/hosts-$n"
   tools "$WORK/hosts-$n" "$n"
@@ -94,5 +103,6 @@ done
 
 echo
 echo "median wall time of \`true\` on every host, fresh ssh connections"
+echo "(load average before the runs: $load_before)"
 printf '%-14s %5s %10s\n' TOOL HOSTS MEDIAN_MS
 cat "$WORK/summary"

@@ -57,7 +57,7 @@ expect_not() {
 # Directories the lab may create: note which exist now, so we can tell
 # that `down` removed exactly the ones it made.
 existed=()
-for d in /var/lib/kubelet /var/lib/containerd /run/sshd; do
+for d in /var/lib/kubelet /var/lib/containerd; do
   [[ -e $d ]] && existed+=("$d")
 done
 
@@ -129,7 +129,7 @@ for p in /proc/[0-9]*; do
 done
 check "no lab sshd/ssh process" same "${lab_procs[*]}" ""
 check "state dir $LAB_DIR removed" not test -e "$LAB_DIR"
-for d in /var/lib/kubelet /var/lib/containerd /run/sshd; do
+for d in /var/lib/kubelet /var/lib/containerd; do
   if [[ " ${existed[*]} " == *" $d "* ]]; then
     check "$d still there (it existed before)" test -e "$d"
   else

@@ -159,22 +159,22 @@ cmd_down() {
   done
   ip link del "$BRIDGE" 2>/dev/null || true
 
-  # Directories `up` created outside the state dir (mount points for the
-  # disk faults, /run/sshd): remove them only if still empty.
+  # The state dir goes only if it bears the lab's marker; with it go the
+  # directories `up` created outside it (mount points for the disk faults),
+  # each only if still empty.
+  [[ -e $LAB_DIR ]] || return 0
+  if [[ ! -f $LAB_DIR/$MARKER ]]; then
+    log "warning: $LAB_DIR has no $MARKER marker; not deleting it"
+    return 0
+  fi
   local dir
   if [[ -f $LAB_DIR/created-dirs ]]; then
     while IFS= read -r dir; do
-      [[ -n $dir ]] && { rmdir "$dir" 2>/dev/null || log "warning: could not remove $dir (not empty?)"; }
+      [[ -n $dir ]] || continue
+      rmdir "$dir" 2>/dev/null || log "warning: could not remove $dir (not empty?)"
     done <"$LAB_DIR/created-dirs"
   fi
-
-  if [[ -d $LAB_DIR ]]; then
-    if [[ -f $LAB_DIR/$MARKER ]]; then
-      rm -rf -- "$LAB_DIR"
-    else
-      log "warning: $LAB_DIR has no $MARKER marker; not deleting it"
-    fi
-  fi
+  rm -rf -- "$LAB_DIR"
 }
 
 # ------------------------------------------------------------------ up ---
@@ -377,9 +377,12 @@ cmd_up() {
     log "removing the previous lab first"
     cmd_down
   fi
+  # down keeps a directory without the marker: never adopt (and later
+  # delete) a directory that is not the lab's.
+  [[ ! -e $LAB_DIR ]] || die "$LAB_DIR exists and is not a lab state dir; set RUNBOOK_LAB_DIR elsewhere"
 
   # On any failure from here on (set -e or die), leave nothing behind.
-  # (An EXIT trap, not ERR: ERR is not inherited by functions.)
+  # (An EXIT trap, not ERR: `die` exits without raising ERR.)
   trap 'if (($?)); then log "up failed; cleaning up"; cmd_down; fi' EXIT
   local t0=$SECONDS
 
@@ -387,8 +390,10 @@ cmd_up() {
   chmod 700 "$LAB_DIR"
   touch "$LAB_DIR/$MARKER"
   for ((k = 1; k <= n; k++)); do mkdir -p "$(host_dir "$k")"; done
-  # sshd refuses to start without its privilege separation directory.
-  make_dir_once /run/sshd
+  # sshd refuses to start without its privilege separation directory. It is
+  # a standard system directory that other sshd users (tests running
+  # `sshd -i`, say) also need at any moment: create it, never remove it.
+  mkdir -p /run/sshd
   if ((faults)); then
     make_dir_once "$KUBELET_DIR"
     make_dir_once "$CONTAINERD_DIR"

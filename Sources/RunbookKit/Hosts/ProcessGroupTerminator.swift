@@ -5,6 +5,9 @@
 // long after the runbook moved on. So when a command ends (exit, timeout or cancellation)
 // its whole group gets SIGTERM, a grace period, then SIGKILL. A process that really must
 // outlive the step has to leave the group itself (setsid), as daemons do.
+//
+// The group is signalled after its leader (the command) was reaped. That is safe: the kernel
+// keeps a group id in use while any member lives, and once none does, kill() fails with ESRCH.
 
 #if canImport(Glibc)
 import Glibc

@@ -9,7 +9,9 @@ public struct SSHConfiguration: Sendable {
     public var connectTimeout: Int
     /// Where the ControlMaster sockets live. nil: a fresh private directory (mode 0700, made
     /// with mkdtemp) under $XDG_RUNTIME_DIR or /tmp, removed by `closeConnections()`. A given
-    /// directory is created 0700 if missing and must be owned by this user and private.
+    /// directory is created 0700 if missing and must be owned by this user and private; runners
+    /// given the same directory share connections, and `closeConnections()` ends those to the
+    /// hosts this executor used.
     public var controlDirectory: String?
     /// `-o ControlPersist=…`: how long an idle shared connection stays open.
     public var controlPersist: String

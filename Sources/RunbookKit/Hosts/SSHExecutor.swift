@@ -41,6 +41,10 @@ public final class SSHExecutor: CommandExecutor, @unchecked Sendable {
         closeConnections()
     }
 
+    /// The control directory in use, nil before the first remote command (or after
+    /// `closeConnections()`).
+    var controlDirectoryInUse: String? { lock.withLock { directory } }
+
     /// Whether `host` can be passed to ssh as a destination: not empty, no whitespace or
     /// control characters, and not starting with `-` (it would be read as an option).
     public static func isValidDestination(_ host: String) -> Bool {
@@ -118,10 +122,16 @@ public final class SSHExecutor: CommandExecutor, @unchecked Sendable {
         arguments += [
             "-o", "ConnectTimeout=\(configuration.connectTimeout)",
             "-o", "ControlMaster=auto",
-            "-o", "ControlPath=\(controlDirectory)/%C",
+            "-o", "ControlPath=\(Self.controlPathOption(directory: controlDirectory))",
             "-o", "ControlPersist=\(configuration.controlPersist)",
         ]
         return arguments
+    }
+
+    /// `DIR/%C` for ssh's option parser: `%` in DIR is literal, and a DIR with spaces is quoted.
+    static func controlPathOption(directory: String) -> String {
+        let path = directory.split(separator: "%", omittingEmptySubsequences: false).joined(separator: "%%") + "/%C"
+        return path.contains(" ") ? "\"" + path + "\"" : path
     }
 
     private func control(_ command: String, _ connection: Connection, directory: String) -> CommandResult {

@@ -13,7 +13,13 @@ final class CancellationTests: XCTestCase {
         let directory = HostTest.makeTemporaryDirectory()
         defer { HostTest.removeDirectory(directory) }
         let groupFile = directory + "/group"
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { cancellation.cancel() }
+        DispatchQueue.global().async {
+            // Cancel once the command is surely running (0.3 s, and its group file written).
+            usleep(300_000)
+            let deadline = Date().addingTimeInterval(10)
+            while !FileManager.default.fileExists(atPath: groupFile) && Date() < deadline { usleep(10_000) }
+            cancellation.cancel()
+        }
         let started = Date()
         let result = executor.run(CommandRequest(script: "echo $$ > '\(groupFile)'; sleep 300", timeout: 60),
                                   onLine: { _, _ in })

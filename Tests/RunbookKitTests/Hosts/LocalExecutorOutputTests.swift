@@ -84,7 +84,7 @@ final class LocalExecutorOutputTests: XCTestCase {
     }
 
     func testCommandsRunInTheirOwnProcessGroupWithDefaultSignals() {
-        let script = "ps -o pgid= -p $$; echo $$; grep -E '^(SigIgn|SigBlk)' /proc/$$/status"
+        let script = "ps -o pgid= -p $$; echo $$; exec grep -E '^(SigIgn|SigBlk)' /proc/self/status"
         let result = executor.run(CommandRequest(script: script), onLine: { _, _ in })
         let words = result.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
         XCTAssertEqual(words.count, 6, result.stdout)

@@ -23,7 +23,8 @@ final class LocalExecutorProcessGroupTests: XCTestCase {
         let groupFile = directory + "/group"
         let script = "echo $$ > '\(groupFile)'; sleep 300 & echo $! > '\(pidFile)'; sleep 300"
         let started = Date()
-        let result = executor.run(CommandRequest(script: script, timeout: 0.5, killGrace: 2), onLine: { _, _ in })
+        // 1 s: time enough, even on a loaded machine, for the script to write its files.
+        let result = executor.run(CommandRequest(script: script, timeout: 1, killGrace: 2), onLine: { _, _ in })
         XCTAssertLessThan(Date().timeIntervalSince(started), 10)
         XCTAssertTrue(result.timedOut)
         XCTAssertEqual(result.exitCode, 124)
@@ -39,8 +40,10 @@ final class LocalExecutorProcessGroupTests: XCTestCase {
         let groupFile = directory + "/group"
         let script = "echo $$ > '\(groupFile)'; trap '' TERM; sleep 300"
         let started = Date()
-        let result = executor.run(CommandRequest(script: script, timeout: 0.3, killGrace: 0.5), onLine: { _, _ in })
-        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        let result = executor.run(CommandRequest(script: script, timeout: 1, killGrace: 0.5), onLine: { _, _ in })
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertLessThan(elapsed, 10)
+        XCTAssertGreaterThanOrEqual(elapsed, 1.4, "SIGKILL came before the grace period ended")
         XCTAssertTrue(result.timedOut)
         XCTAssertEqual(result.exitCode, 124)
         let group = try XCTUnwrap(HostTest.readPID(groupFile))

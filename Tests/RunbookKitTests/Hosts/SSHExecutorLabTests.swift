@@ -51,7 +51,7 @@ final class SSHExecutorLabTests: XCTestCase {
         XCTAssertEqual(first.exitCode, 0, first.stderr)
         XCTAssertEqual(second.exitCode, 0, second.stderr)
 
-        let controlDirectory = try XCTUnwrap(socketDirectory())
+        let controlDirectory = try XCTUnwrap(ssh.controlDirectoryInUse)
         let sockets = try FileManager.default.contentsOfDirectory(atPath: controlDirectory)
         XCTAssertEqual(sockets.count, 1, "one shared connection")
         XCTAssertFalse(HostTest.processes(mentioning: controlDirectory).isEmpty, "no master connection found")
@@ -65,10 +65,12 @@ final class SSHExecutorLabTests: XCTestCase {
 
     func testTimeoutEndsTheLocalClientAndTheRemoteCommand() throws {
         let pidFile = lab.directory + "/remote-pid"
+        // Connect first, so that the timeout below is spent running the command, not connecting.
+        XCTAssertEqual(ssh.run(CommandRequest(script: "true", host: "lab", timeout: 30), onLine: { _, _ in }).exitCode, 0)
         let started = Date()
         let result = ssh.run(CommandRequest(script: "echo $$ > \"$PIDFILE\"; sleep 300", environment: ["PIDFILE": pidFile],
-                                            host: "lab", timeout: 2, killGrace: 1), onLine: { _, _ in })
-        XCTAssertLessThan(Date().timeIntervalSince(started), 15)
+                                            host: "lab", timeout: 4, killGrace: 1), onLine: { _, _ in })
+        XCTAssertLessThan(Date().timeIntervalSince(started), 20)
         XCTAssertTrue(result.timedOut)
         XCTAssertEqual(result.exitCode, 124)
         XCTAssertFalse(result.unreachable)
@@ -91,12 +93,5 @@ final class SSHExecutorLabTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 15)
         XCTAssertTrue(result.cancelled)
         XCTAssertEqual(result.exitCode, 130)
-    }
-
-    private func socketDirectory() -> String? {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
-        return entries.filter { $0.hasPrefix("runbook-ssh-") }
-            .map { "/tmp/" + $0 }
-            .first { ((try? FileManager.default.contentsOfDirectory(atPath: $0)) ?? []).count == 1 }
     }
 }

@@ -1,6 +1,9 @@
 // SSHExecutor against the real OpenSSH client: failures to reach a host, and argument safety.
 
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import RunbookKit
 
 final class SSHExecutorTests: XCTestCase {
@@ -73,11 +76,15 @@ final class SSHExecutorTests: XCTestCase {
 
     func testCloseConnectionsRemovesItsControlDirectory() throws {
         let ssh = try makeExecutor(["Port=1"])
+        XCTAssertNil(ssh.controlDirectoryInUse)
         _ = ssh.run(CommandRequest(script: "true", host: "127.0.0.1", timeout: 30), onLine: { _, _ in })
-        let directories = try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("runbook-ssh-") }
+        let directory = try XCTUnwrap(ssh.controlDirectoryInUse)
+        var info = stat()
+        XCTAssertEqual(lstat(directory, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o700)
         ssh.closeConnections()
-        let after = try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("runbook-ssh-") }
-        XCTAssertEqual(after.count, directories.count - 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory))
+        XCTAssertNil(ssh.controlDirectoryInUse)
     }
 }
 

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The node-health runbook against a lab of real ssh hosts with injected faults.
+#
+# Builds a 7-host lab (lab/lab.sh up 7 --faults), runs node-health on every host over ssh,
+# and checks that each host reports exactly its injected fault, the healthy host none, and
+# the host whose sshd is stopped "unreachable" while the others complete. Then checks that
+# hostile parameter values stay data on a remote host, and that the lab is gone afterwards.
+# Needs root (network namespaces); prints why and exits 77 otherwise.
+#
+#   Tests/lab/node-health-lab.sh [path/to/runbook]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+RUNBOOK=${1:-.build/debug/runbook}
+if [ "$(id -u)" -ne 0 ]; then
+    echo "lab tests skipped: they need root to create network namespaces (run as root, as CI does)"
+    exit 77
+fi
+[ -x "$RUNBOOK" ] || { echo "lab tests: $RUNBOOK is not built (run make build first)"; exit 1; }
+
+export RUNBOOK_LAB_DIR=$(mktemp -d /tmp/runbook-lab-test.XXXXXX)
+rmdir "$RUNBOOK_LAB_DIR"   # lab.sh creates it (and refuses a directory it did not make)
+WORK=$(mktemp -d)
+passed=0
+failed=0
+check() {   # check DESCRIPTION COMMAND...
+    local what=$1
+    shift
+    if "$@"; then
+        passed=$((passed + 1)); echo "ok   - $what"
+    else
+        failed=$((failed + 1)); echo "FAIL - $what"
+    fi
+}
+teardown() {
+    lab/lab.sh down >"$WORK/down.log" 2>&1 || cat "$WORK/down.log"
+    rm -rf "$WORK"
+}
+trap teardown EXIT
+
+if ! lab/lab.sh up 7 --faults >"$WORK/up.log" 2>&1; then
+    cat "$WORK/up.log"
+    echo "lab tests: the lab did not start"
+    exit 1
+fi
+CFG="$RUNBOOK_LAB_DIR/ssh_config"
+HOSTS=rblab1,rblab2,rblab3,rblab4,rblab5,rblab6,rblab7
+
+# The load average is the whole machine's (the lab hosts share one kernel), and a test
+# machine running builds is busy: the lab run lifts the load limit so it tests the others.
+"$RUNBOOK" run runbooks/node-health.runbook --hosts "$HOSTS" --ssh-config "$CFG" --parallel 7 \
+    --journal "$WORK/journal.jsonl" --no-color max_load_per_cpu=1000 >"$WORK/out.txt" 2>&1
+code=$?
+check "node-health over ssh exits 1 (findings)" test "$code" -eq 1
+
+# host → sorted list of "step:message" findings, from the journal.
+python3 - "$WORK/journal.jsonl" >"$WORK/findings.txt" <<'PY'
+import json, sys
+found = {}
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("type") == "finding":
+        host, step = e["step"].split("/", 1)
+        found.setdefault(host, []).append(step + ": " + e["message"])
+for h in sorted(found):
+    for f in found[h]:
+        print(h + " " + f)
+PY
+expect_only() {   # expect_only HOST STEP PATTERN: the host's findings are exactly one, in STEP, matching PATTERN
+    local lines
+    lines=$(grep "^$1 " "$WORK/findings.txt")
+    [ "$(printf '%s\n' "$lines" | grep -c .)" -eq 1 ] && printf '%s\n' "$lines" | grep -q "^$1 $2: .*$3"
+}
+check "rblab1 (healthy) has no finding" bash -c "! grep -q '^rblab1 ' '$WORK/findings.txt'"
+check "rblab1 completed ok" grep -Eq '^  rblab1 +ok' "$WORK/out.txt"
+check "rblab2: only IP forwarding off" expect_only rblab2 forwarding "IP forwarding is off"
+check "rblab3: only /var/lib/kubelet full" expect_only rblab3 disk "/var/lib/kubelet is 100% full"
+check "rblab4: only inodes exhausted on /var/lib/containerd" expect_only rblab4 disk "/var/lib/containerd has used 100% of its inodes"
+check "rblab5: only a route overlapping the Pod CIDR" expect_only rblab5 cidr "route 10.244.0.0/16 via .* overlaps the Pod CIDR"
+check "rblab6: only the firewall dropping the kubelet port" expect_only rblab6 firewall "blocks cluster ports: .*10250.*DROP"
+check "rblab7: reported unreachable with ssh's reason" grep -Eq '^  rblab7 +unreachable +.*Connection refused' "$WORK/out.txt"
+check "rblab7 has no finding from a check" bash -c "! grep -q '^rblab7 ' '$WORK/findings.txt'"
+for h in rblab2 rblab3 rblab4 rblab5 rblab6; do
+    check "$h completed with a finding (not failed)" grep -Eq "^  $h +finding" "$WORK/out.txt"
+done
+
+# Hostile values reach the remote command as data, byte for byte.
+cat >"$WORK/echo.runbook" <<'RB'
+runbook "Echo a value on a remote host"
+param value "anything"
+step echo "Echo it back"
+  out = $ printf '%s' "$value"
+  expect out.stdout == value else "the value changed on the way"
+RB
+hostile=(
+    '$(touch /tmp/rb-lab-pwned-1)'
+    '`touch /tmp/rb-lab-pwned-2`'
+    'a; touch /tmp/rb-lab-pwned-3'
+    'a && touch /tmp/rb-lab-pwned-4'
+    'a | touch /tmp/rb-lab-pwned-5'
+    "it's \"quoted\""
+    '*'
+    '-rf'
+    $'two\nlines'
+)
+rm -f /tmp/rb-lab-pwned-*
+for v in "${hostile[@]}"; do
+    "$RUNBOOK" run "$WORK/echo.runbook" --hosts rblab1 --ssh-config "$CFG" --no-journal "value=$v" >"$WORK/echo.out" 2>&1
+    check "hostile value stays data over ssh: $(printf '%q' "$v")" test $? -eq 0
+done
+check "no hostile value executed on the remote host" bash -c '! ls /tmp/rb-lab-pwned-* >/dev/null 2>&1'
+
+teardown
+trap - EXIT
+check "no lab namespace left" bash -c '! ip netns list | grep -q "^rblab-"'
+# "[s]shd": the pattern must not match the command line of the check itself.
+check "no lab sshd left" bash -c "! pgrep -f '[s]shd.*$RUNBOOK_LAB_DIR' >/dev/null"
+check "no lab bridge left" bash -c '! ip link show rblab-br0 >/dev/null 2>&1'
+
+echo "lab: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
