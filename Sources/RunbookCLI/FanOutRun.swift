@@ -32,26 +32,15 @@ struct FanOutRun {
         Output.out(terminal.bold("● \(checked.title)") + terminal.dim("  (\(checked.path)) on \(hosts.count) hosts, \(min(session.parallel, hosts.count)) at a time") + "\n")
 
         let start = Date()
-        let queue = WorkQueue(count: hosts.count)
         var results = hosts.map { HostResult(host: $0) }
         let resultsLock = NSLock()
         let printLock = NSLock()
-        let group = DispatchGroup()
-        for _ in 0..<min(session.parallel, hosts.count) {
-            group.enter()
-            let thread = Thread {
-                defer { group.leave() }
-                while let i = queue.claim() {
-                    let result = runHost(hosts[i], executor: executor.executor, journal: journalLock, printLock: printLock)
-                    resultsLock.lock()
-                    results[i] = result
-                    resultsLock.unlock()
-                }
-            }
-            thread.stackSize = 8 << 20
-            thread.start()
+        ConcurrentWork.forEach(count: hosts.count, limit: session.parallel, stackSize: 8 << 20) { i in
+            let result = runHost(hosts[i], executor: executor.executor, journal: journalLock, printLock: printLock)
+            resultsLock.lock()
+            results[i] = result
+            resultsLock.unlock()
         }
-        group.wait()
 
         let worst = results.map(\.exitCode).max() ?? 0
         let status = worst == 3 ? "aborted" : (results.contains { $0.result == "failed" || $0.result == "unreachable" } ? "failed" : "completed")
@@ -139,21 +128,6 @@ struct FanOutRun {
         for (k, v) in options.parameters { shown[k] = secretNames.contains(k) ? "********" : v }
         shown["hosts"] = hosts.joined(separator: ",")
         return shown
-    }
-}
-
-/// Hands out indices 0..<count to worker threads.
-final class WorkQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    private let count: Int
-    init(count: Int) { self.count = count }
-    func claim() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
     }
 }
 

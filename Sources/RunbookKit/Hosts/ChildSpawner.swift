@@ -26,9 +26,17 @@ struct SpawnError: Error {
 }
 
 enum ChildSpawner {
+    /// glibc's POSIX_SPAWN_SETSID (0x80, since 2.26), hidden from Swift behind _GNU_SOURCE.
+    static let setSessionFlag: Int32 = 0x80
+
     /// Starts `arguments[0]` (a path, or a name looked up in PATH) with `arguments` and the
     /// runner's environment plus `environment`.
-    static func spawn(arguments: [String], environment: [String: String]) -> Result<SpawnedChild, SpawnError> {
+    /// With `newSession`, the child leads a new session (and so a new process group). The
+    /// kernel schedules each session as its own group (sched_autogroup): ssh clients to many
+    /// hosts, each in its own session, then get their fair share of a busy machine, as they do
+    /// with parallel-ssh and pdsh.
+    static func spawn(arguments: [String], environment: [String: String],
+                      newSession: Bool = false) -> Result<SpawnedChild, SpawnError> {
         let executable = arguments[0]
         guard let stdoutPipe = SystemCalls.makePipe() else {
             return .failure(SpawnError(executable: executable, code: errno))
@@ -64,7 +72,9 @@ enum ChildSpawner {
         sigemptyset(&noSignals)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         posix_spawnattr_setpgroup(&attributes, 0)  // a new group, led by the child
-        let flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+        // SETSID already makes a new group; adding SETPGROUP would fail on the session leader.
+        let grouping = newSession ? ChildSpawner.setSessionFlag : Int32(POSIX_SPAWN_SETPGROUP)
+        let flags = grouping | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)
         posix_spawnattr_setflags(&attributes, Int16(flags))
 
         var pid: pid_t = 0

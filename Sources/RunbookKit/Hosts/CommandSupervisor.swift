@@ -51,6 +51,7 @@ enum CommandSupervisor {
     /// Like `run`, and also tells the child's process group id (nil when it did not start).
     static func runReportingGroup(arguments: [String], environment: [String: String], limits: SupervisionLimits,
                                   policy: ProcessGroupPolicy, cancellation: Cancellation,
+                                  newSession: Bool = false,
                                   onLine: (OutputStream, String) -> Void) -> (result: CommandResult, group: pid_t?) {
         let start = SystemCalls.now()
         if cancellation.isCancelled {
@@ -58,7 +59,7 @@ enum CommandSupervisor {
             return (CommandResult(exitCode: ExitCodes.cancelled, cancelled: true), nil)
         }
         let child: SpawnedChild
-        switch ChildSpawner.spawn(arguments: arguments, environment: environment) {
+        switch ChildSpawner.spawn(arguments: arguments, environment: environment, newSession: newSession) {
         case .success(let spawned): child = spawned
         case .failure(let error):
             let result = CommandResult(stderr: error.message + "\n", exitCode: ExitCodes.cannotRun,

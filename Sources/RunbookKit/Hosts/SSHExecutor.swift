@@ -100,9 +100,12 @@ public final class SSHExecutor: CommandExecutor, @unchecked Sendable {
             return (connections, leftoverGroups, directory, directoryIsOurs)
         }
         guard let path else { return }
-        for connection in opened {
-            let master = control("check", connection, directory: path).masterPID
-            _ = control("exit", connection, directory: path)
+        // One host at a time would add two ssh round trips per host to the end of every
+        // fan-out run; the hosts are independent, so close them all at once.
+        let list = Array(opened)
+        ConcurrentWork.forEach(count: list.count, limit: 64, stackSize: 512 << 10) { [self] i in
+            let master = control("check", list[i], directory: path).masterPID
+            _ = control("exit", list[i], directory: path)
             if let master { Self.reap(pid: master) }
         }
         for group in groups { ProcessGroupTerminator.end(group: group, graceDeadline: SystemCalls.now() + 1) }

@@ -27,24 +27,14 @@ extension Interpreter {
     /// host, a failed command) becomes a finding for that item; the others go on.
     private func runParallel(variable: String, items: [Value], limit: Int, body: [Stmt], _ context: StepContext) throws {
         let state = ParallelState(count: items.count)
-        let group = DispatchGroup()
-        for _ in 0..<min(limit, items.count) {
-            group.enter()
-            let thread = Thread { [self] in
-                defer { group.leave() }
-                while let i = state.claim() {
-                    var inner = context
-                    inner.frame = Frame(parent: context.frame, isolated: true)
-                    inner.frame.define(variable, items[i])
-                    inner.label = items[i].text
-                    inner.lastResult = LastResult()
-                    state.finish(i, runIteration(body, inner))
-                }
-            }
-            thread.stackSize = 4 << 20
-            thread.start()
+        ConcurrentWork.forEach(count: items.count, limit: limit) { [self] i in
+            var inner = context
+            inner.frame = Frame(parent: context.frame, isolated: true)
+            inner.frame.define(variable, items[i])
+            inner.label = items[i].text
+            inner.lastResult = LastResult()
+            state.finish(i, runIteration(body, inner))
         }
-        group.wait()
         for (i, outcome) in state.outcomes.enumerated() {
             guard let message = outcome.failure else { continue }
             let finding = Finding(stepID: context.stepID, message: "\(items[i].text): \(message)",
@@ -131,7 +121,7 @@ extension Interpreter {
     }
 }
 
-/// Work distribution and results of a parallel `foreach`, behind one lock.
+/// Results of a parallel `foreach`, behind one lock.
 final class ParallelState: @unchecked Sendable {
     struct Outcome {
         var result: String
@@ -140,21 +130,10 @@ final class ParallelState: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var next = 0
-    private let count: Int
     private(set) var outcomes: [Outcome]
 
     init(count: Int) {
-        self.count = count
         outcomes = Array(repeating: Outcome(result: "not run"), count: count)
-    }
-
-    func claim() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
     }
 
     func finish(_ index: Int, _ outcome: Outcome) {
