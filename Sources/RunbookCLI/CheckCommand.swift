@@ -29,7 +29,8 @@ struct CheckCommand: ParsableCommand {
                 let count = diagnostics.filter { $0.severity == .error }.count
                 Output.err("\(file): \(count) error\(count == 1 ? "" : "s")\n")
             } else if !quiet {
-                Output.out("\(file): ok (\(checked!.runbook.steps.count) steps)\n")
+                let steps = checked!.runbook.steps.count
+                Output.out("\(file): ok (\(steps) step\(steps == 1 ? "" : "s"))\n")
             }
         }
         if failed > 0 { throw ExitCode(Exit.usage) }

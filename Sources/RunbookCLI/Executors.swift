@@ -11,10 +11,27 @@ struct Executors {
 
     static func make(session: SessionOptions, scenarioPath: String?) throws -> Executors {
         if let scenarioPath {
-            _ = scenarioPath
-            throw ValidationError("--scenario is not available in this build")
+            let executor = ScenarioExecutor(scenario: try loadScenario(scenarioPath))
+            return Executors(executor: executor, simulated: true, shutdown: {
+                for miss in executor.misses { Output.err("scenario: \(miss.description)\n") }
+            })
         }
         let routing = RoutingExecutor(ssh: SSHConfiguration(configFile: session.sshConfig))
         return Executors(executor: routing, simulated: false, shutdown: { routing.closeConnections() })
+    }
+
+    /// The run's options with the scenario's parameters, answers and target added (those
+    /// given on the command line win).
+    static func scenarioOptions(_ options: RunOptions, scenarioPath: String) throws -> RunOptions {
+        try loadScenario(scenarioPath).applying(to: options)
+    }
+
+    private static func loadScenario(_ path: String) throws -> Scenario {
+        do {
+            return try ScenarioParser.parse(path: path)
+        } catch let diagnostic as Diagnostic {
+            DiagnosticPrinter.print([diagnostic], color: isatty(2) == 1)
+            throw ExitCode(Exit.usage)
+        }
     }
 }

@@ -5,6 +5,11 @@ extension RunbookMain {
         ReplCommand.self,
         ResumeCommand.self,
         ReportCommand.self,
+        TestCommand.self,
+        FmtCommand.self,
+        GraphCommand.self,
+        ListCommand.self,
+        ShowCommand.self,
     ]
 }
 

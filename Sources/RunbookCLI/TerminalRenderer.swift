@@ -99,6 +99,9 @@ final class TerminalRenderer: RunObserver {
             print("  " + t.cyan("✎ \(step) marked \(outcome)") + (remark.isEmpty ? "" : ": \(remark)"))
         case .variable:
             break
+        case .concluded(let step, let message) where step.contains("/"):
+            // A called runbook's own conclusion: the caller goes on or takes it as its own.
+            print("  " + t.dim("↳ \(step.split(separator: "/").dropLast().joined(separator: "/")) concluded: ") + message)
         case .concluded(_, let message):
             print("")
             print(t.bold(t.green("■ Conclusion: ")) + t.bold(message))

@@ -16,10 +16,22 @@ public struct SecretRedactor: Sendable {
     /// Non-empty secrets, longest first, without duplicates.
     private let secrets: [[UInt8]]
 
+    /// A secret that spans several lines (a key, a kubeconfig) is also matched line by line:
+    /// the terminal shows command output and messages one line at a time, so the whole value
+    /// never appears in one piece there, while each of its lines would. Every line that is
+    /// not blank is masked wherever it appears (over-masking a short line is the safe side).
     public init(secrets: [String]) {
+        var values: [String] = []
+        for secret in secrets where !secret.isEmpty {
+            values.append(secret)
+            guard secret.contains(where: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) else { continue }
+            for line in secret.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+                if line.contains(where: { !$0.isWhitespace }) { values.append(String(line)) }
+            }
+        }
         var seen = Set<String>()
-        self.secrets = secrets
-            .filter { !$0.isEmpty && seen.insert($0).inserted }
+        self.secrets = values
+            .filter { seen.insert($0).inserted }
             .sorted { $0.utf8.count > $1.utf8.count }
             .map { Array($0.utf8) }
     }

@@ -34,10 +34,10 @@ public enum Builtins {
         },
         fn("lines", 1, 1, "lines(text)", "the non-empty lines of the text, as a list") { lines($0[0].text) },
         fn("words", 1, 1, "words(text)", "the text split on whitespace") {
-            .list($0[0].text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map { .string(String($0)) })
+            .list($0[0].text.split(whereSeparator: \.isWhitespace).map { .string(String($0)) })
         },
         fn("field", 2, 2, "field(text, n)", "the n-th whitespace-separated word (1-based, like awk), or null") { args in
-            let words = args[0].text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+            let words = args[0].text.split(whereSeparator: \.isWhitespace)
             guard let n = args[1].numberValue.map({ Int($0) }) else { throw BuiltinError("n must be a number") }
             let i = n < 0 ? words.count + n : n - 1
             return i >= 0 && i < words.count ? .string(String(words[i])) : .null
@@ -174,10 +174,8 @@ public enum Builtins {
     ]
 
     static func lines(_ text: String) -> Value {
-        .list(text.split(separator: "\n", omittingEmptySubsequences: true).compactMap { line -> Value? in
-            let s = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-            return s.isEmpty ? nil : .string(s)
-        })
+        // isNewline also matches "\r\n", which Swift reads as one Character.
+        .list(text.split(whereSeparator: \.isNewline).map { .string(String($0)) })
     }
 
     private static func listOrLines(_ v: Value) -> Value {

@@ -69,8 +69,7 @@ public struct Evaluator {
             switch field {
             case "stdout": return .string(Value.trimTrailingNewlines(r.stdout))
             case "stderr": return .string(Value.trimTrailingNewlines(r.stderr))
-            case "output":
-                return .string(Value.trimTrailingNewlines([r.stdout, r.stderr].filter { !$0.isEmpty }.joined(separator: "\n")))
+            case "output": return .string(Value.combinedOutput(r))
             case "exit", "code": return .number(Double(r.exitCode))
             case "ok": return .bool(r.exitCode == 0)
             case "lines": return Builtins.lines(r.stdout)

@@ -65,7 +65,8 @@ extension Interpreter {
             return "\(host ?? "host") is unreachable: \(reason)"
         }
         if result.timedOut {
-            return "`\(firstLine)`\(whereText) timed out after \(Value.format(result.duration.rounded()))s"
+            let seconds = result.duration < 10 ? String(format: "%.1f", result.duration) : Value.format(result.duration.rounded())
+            return "`\(firstLine)`\(whereText) timed out after \(seconds)s"
         }
         return "`\(firstLine)`\(whereText) failed with exit code \(result.exitCode)"
     }

@@ -37,7 +37,8 @@ extension Interpreter {
         }
         for (i, outcome) in state.outcomes.enumerated() {
             guard let message = outcome.failure else { continue }
-            let finding = Finding(stepID: context.stepID, message: "\(items[i].text): \(message)",
+            let label = items[i].text
+            let finding = Finding(stepID: context.stepID, message: message.contains(label) ? message : "\(label): \(message)",
                                   evidence: outcome.evidence, host: items[i].text)
             appendFindings([finding])
             emit(.finding(stepID: context.stepID, message: finding.message, evidence: finding.evidence, host: finding.host))
@@ -49,6 +50,7 @@ extension Interpreter {
         }
         emit(.message(stepID: context.stepID, text: Value.trimTrailingNewlines(table)))
         if Cancellation.shared.isCancelled { throw Flow.abort("interrupted by the operator") }
+        if state.outcomes.contains(where: { $0.result == "aborted" }) { throw Flow.abort("an iteration was aborted") }
     }
 
     /// One parallel iteration: "ok", "finding", "failed", "unreachable" or "aborted".

@@ -323,8 +323,8 @@ public final class Interpreter: @unchecked Sendable {
 
     /// The last lines a command printed: what an operator needs to see next to a finding.
     static func evidence(_ result: CommandResult) -> String {
-        let text = [result.stdout, result.stderr].filter { !$0.isEmpty }.joined(separator: "\n")
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let text = Value.combinedOutput(result)
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         let kept = lines.suffix(20).joined(separator: "\n")
         return Value.trimTrailingNewlines(lines.count > 20 ? "… (\(lines.count - 20) earlier lines)\n" + kept : kept)
     }

@@ -6,8 +6,8 @@
 /// whose cells are all empty (the "on" of df's "Mounted on") joins the segment before it.
 enum TableParser {
     static func parse(_ text: String) -> Value {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-            .map { Array(($0.hasSuffix("\r") ? $0.dropLast() : $0).replacingTabs()) }
+        let lines = text.split(whereSeparator: \.isNewline)
+            .map { Array($0.replacingTabs()) }
             .filter { !$0.allSatisfy { $0 == " " } }
         guard let header = lines.first else { return .list([]) }
         let width = lines.map(\.count).max() ?? 0

@@ -58,11 +58,16 @@ public indirect enum Value: Sendable, Equatable {
         return String(n)
     }
 
+    /// stdout then stderr, each without its trailing newline, one line apart.
+    static func combinedOutput(_ r: CommandResult) -> String {
+        [trimTrailingNewlines(r.stdout), trimTrailingNewlines(r.stderr)].filter { !$0.isEmpty }.joined(separator: "\n")
+    }
+
     static func trimTrailingNewlines(_ s: String) -> String {
         var end = s.endIndex
         while end > s.startIndex {
             let before = s.index(before: end)
-            if s[before] == "\n" || s[before] == "\r" { end = before } else { break }
+            if s[before].isNewline { end = before } else { break }
         }
         return String(s[..<end])
     }

@@ -36,7 +36,7 @@ public final class RunbookLibrary {
     /// All diagnostics for the file (errors and warnings), and the checked runbook when there
     /// were no errors.
     public func load(path: String) -> (CheckedRunbook?, [Diagnostic]) {
-        let key = (path as NSString).standardizingPath
+        let key = absolutePath(path)
         if let done = checked[key] { return (done, done.warnings) }
         if let errors = failed[key] { return (nil, errors) }
         switch RunbookLoader.readSource(path: path) {
@@ -50,7 +50,7 @@ public final class RunbookLibrary {
 
     /// Checks text that did not come from disk (tests, the REPL); calls resolve from `path`.
     public func load(file: SourceFile) -> (CheckedRunbook?, [Diagnostic]) {
-        check(file: file, key: (file.path as NSString).standardizingPath)
+        check(file: file, key: absolutePath(file.path))
     }
 
     private func check(file: SourceFile, key: String) -> (CheckedRunbook?, [Diagnostic]) {
@@ -74,7 +74,7 @@ public final class RunbookLibrary {
 
     /// The chain of files being checked, when `path` is already among them (a call cycle).
     func cycle(to path: String) -> [String]? {
-        let key = (path as NSString).standardizingPath
+        let key = absolutePath(path)
         guard let start = inProgress.firstIndex(of: key) else { return nil }
         return Array(inProgress[start...]) + [key]
     }

@@ -99,7 +99,10 @@ struct Checker {
         switch stmt.kind {
         case .command(_, let command):
             if let host = command.host { checkExpr(host, scope: scope) }
-            if let confirm = command.confirm { checkTemplate(confirm, scope: scope) }
+            if let confirm = command.confirm {
+                checkTemplate(confirm, scope: scope)
+                if inParallel { error("'confirm' cannot run inside 'foreach … parallel': confirm before the loop", at: command.offset) }
+            }
             if let t = command.timeout, t <= 0 { error("a timeout must be longer than zero", at: command.offset) }
         case .assign(_, let value): checkExpr(value, scope: scope)
         case .call(_, let call): checkCall(call, scope: scope)
@@ -148,6 +151,9 @@ struct Checker {
             if case .confirm = stmt.kind, inParallel {
                 error("'confirm' cannot run inside 'foreach … parallel'", at: stmt.offset)
             }
+            if case .conclude = stmt.kind, inParallel {
+                error("'conclude' cannot run inside 'foreach … parallel': record findings there and conclude after the loop", at: stmt.offset)
+            }
             checkTemplate(t, scope: scope)
         }
     }
@@ -165,7 +171,9 @@ struct Checker {
         }
         let (callee, calleeDiagnostics) = library.load(path: path)
         guard let callee else {
-            if calleeDiagnostics.count == 1, calleeDiagnostics[0].location == nil {
+            if let cycle = calleeDiagnostics.first(where: { $0.message.hasPrefix("call cycle") }) {
+                error(cycle.message, at: pathOffset, length: pathLength)
+            } else if calleeDiagnostics.count == 1, calleeDiagnostics[0].location == nil {
                 error("cannot run '\(call.path)': \(calleeDiagnostics[0].message)", at: pathOffset, length: pathLength)
             } else {
                 error("'\(call.path)' has errors (run 'runbook check \(path)')", at: pathOffset, length: pathLength)

@@ -93,9 +93,8 @@ public struct Lexer {
         }
         if width != indentStack.last! {
             diagnostics.append(Diagnostic(.error, "indentation does not match any enclosing block", at: file.location(offset)))
-            // Recover by treating this width as a new level, so later lines still parse.
-            indentStack.append(width)
-            tokens.append(Token(kind: .indent, text: "", offset: offset, length: 0))
+            // Recover by reading the line as part of the enclosing block (no new INDENT), so
+            // one misplaced line gives one error; lines at this width later do the same.
         }
     }
 
@@ -163,6 +162,7 @@ public struct Lexer {
             } else {
                 diagnostics.append(Diagnostic(.error, "unknown unit '\(unit)': durations use ms, s, m or h",
                                               at: file.location(q), length: unitEnd - q))
+                tokens.append(Token(kind: .number, text: text(start, q), offset: start, length: unitEnd - start))
             }
             return unitEnd
         }

@@ -5,7 +5,9 @@ extension Parser {
     static let wordComparisons: Set<String> = ["contains", "matches", "in"]
 
     mutating func parseExpression() throws -> Expr {
-        try parseOr()
+        try nest()
+        defer { depth -= 1 }
+        return try parseOr()
     }
 
     private func span(_ start: Int) -> Int {
@@ -36,6 +38,8 @@ extension Parser {
     private mutating func parseNot() throws -> Expr {
         if current.isWord("not") {
             let start = advance().offset
+            try nest()
+            defer { depth -= 1 }
             let operand = try parseNot()
             return Expr(kind: .unary("not", operand), offset: start, length: span(start))
         }
@@ -83,6 +87,8 @@ extension Parser {
     private mutating func parseUnary() throws -> Expr {
         if current.is("-") {
             let start = advance().offset
+            try nest()
+            defer { depth -= 1 }
             let operand = try parseUnary()
             return Expr(kind: .unary("-", operand), offset: start, length: span(start))
         }

@@ -7,6 +7,10 @@ extension Parser {
     /// The literal text of a string token, for places that take no interpolation.
     mutating func unescape(_ token: Token) -> String {
         let template = parseTemplate(from: token)
+        if template.parts.contains(where: { if case .expr = $0 { return true } else { return false } }) {
+            diagnostics.append(Diagnostic(.error, "this text is fixed and cannot show values with {…}: write \\{ for a literal brace",
+                                          at: file.location(token.offset), length: token.length))
+        }
         return template.parts.map { part -> String in
             switch part {
             case .text(let s): return s
@@ -88,6 +92,11 @@ extension Parser {
 
     /// Parses `{…}` content with a sub-parser over the same file, so positions stay exact.
     private mutating func parseEmbeddedExpression(from start: Int, to end: Int) -> Expr? {
+        if file.bytes[start..<end].allSatisfy({ $0 == UInt8(ascii: " ") }) {
+            diagnostics.append(Diagnostic(.error, "empty '{}': put a value inside, or write \\{ for a literal brace",
+                                          at: file.location(start - 1), length: end - start + 2))
+            return nil
+        }
         let lexed = Lexer.expressionTokens(file: file, from: start, to: end)
         var sub = Parser(file: file, tokens: lexed.tokens)
         sub.diagnostics = lexed.diagnostics

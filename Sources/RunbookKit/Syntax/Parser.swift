@@ -9,6 +9,10 @@ public struct Parser {
     /// The step being parsed, for default `ask` ids.
     var currentStepID = ""
     var askCount = 0
+    /// Current nesting of blocks and expressions. Bounded, so that a hostile file cannot
+    /// overflow the stack of the parser, the checker or the interpreter (all recursive).
+    var depth = 0
+    static let maxDepth = 64
 
     public init(file: SourceFile) {
         self.file = file
@@ -24,7 +28,11 @@ public struct Parser {
         var parser = Parser(file: file)
         let runbook = parser.parseFile()
         let hasErrors = parser.diagnostics.contains { $0.severity == .error }
-        return (hasErrors ? nil : runbook, parser.diagnostics)
+        // Lexer errors are found before parser errors; report both in source order.
+        let ordered = parser.diagnostics.enumerated().sorted {
+            ($0.element.location?.offset ?? 0, $0.offset) < ($1.element.location?.offset ?? 0, $1.offset)
+        }.map(\.element)
+        return (hasErrors ? nil : runbook, ordered)
     }
 
     // MARK: Token helpers
@@ -262,8 +270,24 @@ public struct Parser {
         }
     }
 
+    /// Enters one level of nesting; reports and gives up on the statement past the limit.
+    mutating func nest() throws {
+        depth += 1
+        if depth > Parser.maxDepth {
+            error("nested more than \(Parser.maxDepth) levels deep: split this into steps or simpler expressions")
+            throw Abandon()
+        }
+    }
+
     /// INDENT statement… DEDENT. Assumes the current token is INDENT.
     mutating func parseBlock() -> [Stmt] {
+        if depth >= Parser.maxDepth {
+            error("blocks nested more than \(Parser.maxDepth) levels deep: split this into steps")
+            skipBlock()
+            return []
+        }
+        depth += 1
+        defer { depth -= 1 }
         advance()
         var body: [Stmt] = []
         while !atEnd && current.kind != .dedent {

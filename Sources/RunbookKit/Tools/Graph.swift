@@ -1,0 +1,29 @@
+/// `runbook graph`: a runbook's flowchart as Mermaid or Graphviz DOT.
+public enum RunbookGraph {
+    public enum Format: String, CaseIterable, Sendable {
+        case mermaid, dot
+    }
+
+    /// The flowchart of a parsed runbook.
+    public static func graph(of runbook: Runbook, includeFindings: Bool = false) -> FlowGraph {
+        var builder = GraphBuilder(runbook: runbook, includeFindings: includeFindings)
+        return builder.build()
+    }
+
+    public static func render(_ graph: FlowGraph, format: Format) -> String {
+        switch format {
+        case .mermaid: return GraphMermaid.render(graph)
+        case .dot: return GraphDot.render(graph)
+        }
+    }
+
+    /// Parses and draws a runbook file; syntax errors are thrown as a `DiagnosticList`.
+    /// Runs on a large stack: deeply nested expressions must not overflow it.
+    public static func render(file: SourceFile, format: Format, includeFindings: Bool = false) throws -> String {
+        try LargeStack.run {
+            let (parsed, diagnostics) = Parser.parse(file)
+            guard let runbook = parsed else { throw DiagnosticList(diagnostics) }
+            return render(graph(of: runbook, includeFindings: includeFindings), format: format)
+        }
+    }
+}
