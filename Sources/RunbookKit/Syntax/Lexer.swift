@@ -88,13 +88,15 @@ public struct Lexer {
             return
         }
         while width < indentStack.last! {
+            let enclosing = indentStack.count >= 2 ? indentStack[indentStack.count - 2] : 0
+            if width > enclosing {
+                // Between two levels: report it once and read the line as part of the inner
+                // block, so the statements around it still parse.
+                diagnostics.append(Diagnostic(.error, "indentation does not match any enclosing block", at: file.location(offset)))
+                return
+            }
             indentStack.removeLast()
             tokens.append(Token(kind: .dedent, text: "", offset: offset, length: 0))
-        }
-        if width != indentStack.last! {
-            diagnostics.append(Diagnostic(.error, "indentation does not match any enclosing block", at: file.location(offset)))
-            // Recover by reading the line as part of the enclosing block (no new INDENT), so
-            // one misplaced line gives one error; lines at this width later do the same.
         }
     }
 

@@ -92,7 +92,7 @@ struct GraphBuilder {
     }
 
     private func source(_ expr: Expr) -> String {
-        GraphBuilder.cut(SourceText.of(expr, in: runbook.file).split(whereSeparator: \.isNewline).joined(separator: " "))
+        GraphBuilder.cut(ExprPrinter(file: runbook.file).print(expr))
     }
 
     private mutating func node(_ kind: FlowGraph.NodeKind, _ label: String) -> String {

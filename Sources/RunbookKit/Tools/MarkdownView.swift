@@ -34,8 +34,10 @@ private struct MarkdownPage {
         return out
     }
 
+    /// An expression in canonical form (the source text of an expression that starts with
+    /// `(` would miss that parenthesis).
     private func src(_ expr: Expr) -> String {
-        SourceText.of(expr, in: runbook.file).split(whereSeparator: \.isNewline).joined(separator: " ")
+        ExprPrinter(file: runbook.file).print(expr)
     }
 
     private func text(_ template: Template) -> String {
@@ -72,6 +74,7 @@ private struct MarkdownPage {
     }
 
     private mutating func step(_ step: Step, number: Int) {
+        blankLine()
         out += "<a id=\"\(Markdown.anchor(step.id))\"></a>\n\n"
         out += "## \(number). \(Markdown.text(step.title)) (\(Markdown.code(step.id)))\n\n"
         if let host = step.host { out += "Runs on " + Markdown.code(src(host)) + ".\n\n" }
@@ -83,6 +86,11 @@ private struct MarkdownPage {
     /// A block at a list depth; `indent` is the text that puts content under the parent item.
     private mutating func block(_ body: [Stmt], indent: String) {
         for stmt in body { statement(stmt, indent: indent) }
+    }
+
+    /// Ends the paragraph or list before: a blank line unless there is one already.
+    private mutating func blankLine() {
+        if !out.hasSuffix("\n\n") { out += out.hasSuffix("\n") ? "\n" : "\n\n" }
     }
 
     private mutating func item(_ text: String, _ indent: String) {
@@ -170,9 +178,13 @@ private struct MarkdownPage {
         let fence = Markdown.fence(for: command.script)
         // In a list the command is an item with the block under it; at the top it stands
         // on its own (after a blank line, or it would continue the list above).
-        let head = indent.isEmpty ? "\n" : indent + "- "
         let body = indent.isEmpty ? "" : indent + "  "
-        if !indent.isEmpty || lead != "Run" { out += head + lead + ":\n\n" } else { out += "\n" }
+        if indent.isEmpty {
+            blankLine()
+            if lead != "Run" { out += lead + ":\n\n" }
+        } else {
+            out += indent + "- " + lead + ":\n\n"
+        }
         out += body + fence + "sh\n"
         for line in command.script.split(separator: "\n", omittingEmptySubsequences: false) {
             out += (line.isEmpty ? "" : body) + line + "\n"

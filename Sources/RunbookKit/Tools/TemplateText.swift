@@ -4,7 +4,7 @@ enum TemplateText {
         template.parts.map { part -> String in
             switch part {
             case .text(let text): return text
-            case .expr(let expr): return "{" + SourceText.of(expr, in: file) + "}"
+            case .expr(let expr): return "{" + ExprPrinter(file: file).print(expr) + "}"
             }
         }.joined()
     }
