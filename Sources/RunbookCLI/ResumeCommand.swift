@@ -58,7 +58,7 @@ struct ResumeCommand: ParsableCommand {
         Output.out(terminal.dim("resuming \(point.runbookPath) at step \(start ?? "(end)") with \(point.variables.count) recorded values") + "\n")
         if journal.header.mode == "repl" {
             try ReplCommand.start(checked: checked, options: options, session: session, terminal: terminal,
-                                  from: start, history: nil, restore: restore)
+                                  from: start, history: nil, restore: restore, completedSteps: point.completedSteps)
         }
         guard let start else {
             Output.out("every step had already run; nothing left to do\n")

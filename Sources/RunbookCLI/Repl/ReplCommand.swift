@@ -56,7 +56,8 @@ struct ReplCommand: ParsableCommand {
 
     /// Builds the session (used by `repl` and by `resume` of a REPL journal) and runs it.
     static func start(checked: CheckedRunbook, options: RunOptions, session: SessionOptions, terminal: Terminal,
-                      from: String?, history: String?, restore: ((Interpreter) -> Void)?) throws {
+                      from: String?, history: String?, restore: ((Interpreter) -> Void)?,
+                      completedSteps: [String] = []) throws {
         let executor = try Executors.make(session: session, scenarioPath: nil)
         defer { executor.shutdown() }
         let io = ReplOperator(assumeYes: options.assumeYes)
@@ -78,7 +79,7 @@ struct ReplCommand: ParsableCommand {
         let header = RunHeader.make(for: checked, parameters: interpreter.displayedParameters, mode: "repl")
         // The header goes to the journal only: the session prints its own banner.
         journal?.handle(.runStarted(header))
-        restore?(interpreter)
+        for step in completedSteps { tracker.mark(step, "ok (before resume)") }
         Cancellation.installSignalHandlers()
         let steps = checked.runbook.steps
         let reader = makeLineReader(historyFile: history) { line in
@@ -87,7 +88,7 @@ struct ReplCommand: ParsableCommand {
         io.reader = reader
         let replSession = ReplSession(checked: checked, interpreter: interpreter, reader: reader, terminal: terminal,
                                       tracker: tracker, journalPath: journal?.path, startAt: from)
-        let code = replSession.loop()
+        let code = replSession.loop(onStart: { restore?(interpreter) })
         journal?.close()
         renderer.stop()
         throw ExitCode(code)
@@ -97,6 +98,12 @@ struct ReplCommand: ParsableCommand {
 /// What Tab offers at the REPL prompt: commands, then step ids, variables or file names.
 enum ReplCompletion {
     static func candidates(line: String, steps: [String], variables: [String]) -> [String] {
+        let word = String(TabCompletion.currentWord(in: line))
+        return all(line: line, steps: steps, variables: variables).filter { $0.hasPrefix(word) }
+    }
+
+    /// Every word that fits at the cursor's position, before filtering by what is typed.
+    private static func all(line: String, steps: [String], variables: [String]) -> [String] {
         let words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         if words.count <= 1 {
             return ReplInput.commands.flatMap(\.names).filter { $0.count > 1 && $0 != "$" }

@@ -15,6 +15,8 @@ final class ReplSession {
     private var lastRun: String?
     private var finished: RunOutcome.Status?
     private let started = Date()
+    /// Masks secret values wherever the session itself prints values.
+    private lazy var redactor = SecretRedactor(secrets: interpreter.secretValues)
 
     init(checked: CheckedRunbook, interpreter: Interpreter, reader: LineReader, terminal: Terminal,
          tracker: StepTracker, journalPath: String?, startAt: String?) {
@@ -28,6 +30,23 @@ final class ReplSession {
     }
 
     var steps: [Step] { checked.runbook.steps }
+
+    /// Question ids of every `ask` in the runbook, for `answer`.
+    var askIDs: Set<String> {
+        var ids = Set<String>()
+        func walk(_ block: [Stmt]) {
+            for stmt in block {
+                switch stmt.kind {
+                case .ask(let id, _, let choices): ids.insert(id); choices.forEach { walk($0.body) }
+                case .ifElse(let branches, let elseBody): branches.forEach { walk($0.body) }; walk(elseBody ?? [])
+                case .foreach(_, _, _, let body), .retry(_, _, _, _, _, let body): walk(body)
+                default: break
+                }
+            }
+        }
+        steps.forEach { walk($0.body) }
+        return ids
+    }
     var isAdHocOnly: Bool { checked.runbook.steps.count == 1 && checked.runbook.steps[0].id == ReplCommand.adHocStep }
 
     var prompt: String {
@@ -38,8 +57,9 @@ final class ReplSession {
     }
 
     /// Reads and runs lines until `quit` or end of input; returns the exit code.
-    func loop() -> Int32 {
+    func loop(onStart: (() -> Void)? = nil) -> Int32 {
         printBanner()
+        onStart?()
         while true {
             Cancellation.shared.reset()
             guard let line = reader.readLine(prompt: prompt) else {
@@ -111,18 +131,24 @@ final class ReplSession {
             switch interpreter.evaluate(expression: expression) {
             case .success(let value):
                 interpreter.setVariable(name, value)
-                Output.out("\(name) = \(value.displayText)\n")
+                interpreter.emit(.message(stepID: Interpreter.adHocStepID, text: redactor.redact("operator set \(name) = \(value.displayText)")))
             case .failure(let d):
                 Output.out(terminal.red("error: \(d.message)") + "\n")
             }
         case .vars(let name): printVariables(name)
         case .answer(let id, let choice):
+            let known = askIDs
+            guard known.contains(id) else {
+                Output.out("no question '\(id)' in this runbook (questions: \(known.isEmpty ? "none" : known.sorted().joined(separator: ", ")))\n")
+                return
+            }
             interpreter.preAnswer(id, choice)
             Output.out("question '\(id)' will be answered '\(choice)'\n")
         case .note(let text):
-            interpreter.emit(.note(stepID: current.map { steps[$0].id } ?? lastRun, text: text))
+            interpreter.emit(.note(stepID: lastRun ?? current.map { steps[$0].id }, text: text))
         case .mark(let outcome, let remark):
-            guard let id = current.map({ steps[$0].id }) ?? lastRun else { Output.out("no step to mark\n"); return }
+            // The step the operator just watched run, not the one waiting to run next.
+            guard let id = lastRun ?? current.map({ steps[$0].id }) else { Output.out("no step to mark\n"); return }
             tracker.mark(id, "marked \(outcome)")
             interpreter.emit(.outcome(stepID: id, outcome: outcome, remark: remark))
         case .journal:
@@ -193,7 +219,8 @@ final class ReplSession {
         }
         let file = checked.runbook.file
         let start = file.line(of: steps[i].offset)
-        let end = i + 1 < steps.count ? file.line(of: steps[i + 1].offset) - 1 : file.lineStarts.count
+        var end = i + 1 < steps.count ? file.line(of: steps[i + 1].offset) - 1 : file.lineStarts.count
+        while end > start && file.lineText(end).trimmingCharacters(in: .whitespaces).isEmpty { end -= 1 }
         for n in start...max(start, end) {
             Output.out(terminal.dim(String(format: "%4d ", n)) + file.lineText(n) + "\n")
         }
@@ -205,7 +232,7 @@ final class ReplSession {
         let names = name.map { [$0] } ?? vars.keys.sorted()
         for n in names {
             guard let v = vars[n] else { Output.out("\(n): not set\n"); continue }
-            let text = secrets.contains(n) ? SecretRedactor.mask : v.displayText
+            let text = secrets.contains(n) ? SecretRedactor.mask : redactor.redact(v.displayText)
             let firstLine = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
             let more = text.contains("\n") ? terminal.dim(" (+\(text.split(separator: "\n").count - 1) lines)") : ""
             Output.out("  \(n) = \(firstLine)\(more)\n")
@@ -219,8 +246,8 @@ final class ReplSession {
             for step in steps { Output.out("  \(step.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(tracker.state(of: step.id))\n") }
         }
         Output.out("  commands: \(tracker.commandCount) · notes: \(tracker.noteCount) · findings: \(findings.count)\n")
-        for f in findings { Output.out("    ! [\(f.stepID)] \(f.message)\n") }
-        if case .concluded(let c)? = finished { Output.out("  conclusion: " + terminal.bold(c) + "\n") }
+        for f in findings { Output.out(redactor.redact("    ! [\(f.stepID)] \(f.message)") + "\n") }
+        if case .concluded(let c)? = finished { Output.out("  conclusion: " + terminal.bold(redactor.redact(c)) + "\n") }
         let elapsed = Date().timeIntervalSince(started)
         let status: String
         let code: Int32
