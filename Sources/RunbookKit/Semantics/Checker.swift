@@ -236,8 +236,17 @@ struct Checker {
     }
 
     private mutating func checkRegexLiteral(_ expr: Expr) {
-        if case .string(let t) = expr.kind, let pattern = t.plainText, !RegexCache.isValid(pattern) {
+        guard case .string(let t) = expr.kind else { return }
+        if let pattern = t.plainText, !RegexCache.isValid(pattern) {
             error("invalid regular expression \"\(pattern)\"", at: expr.offset, length: expr.length)
+        }
+        // `x{3}` in a pattern is meant as a repetition, but `{3}` is interpolation: the
+        // pattern would silently become `x3`.
+        for part in t.parts {
+            if case .expr(let e) = part, case .number(let n) = e.kind {
+                error("'{\(Value.format(n))}' in a regular expression is read as a value: write \\{\(Value.format(n))\\} for a repetition",
+                      at: e.offset - 1, length: e.length + 2)
+            }
         }
     }
 
