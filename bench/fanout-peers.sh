@@ -40,11 +40,28 @@ tools() {
   # pdsh builds its own ssh command line; PDSH_SSH_ARGS_APPEND adds ours.
   # -S: exit non-zero if any host fails, so a broken run is not timed.
   bench pdsh "$n" env PDSH_SSH_ARGS_APPEND="$SSH_ARGS" pdsh -S -R ssh -f "$n" -w "^$hosts" true
+  # runbook: a one-step runbook (`$ true`) on every host. Each run opens its own shared
+  # connections (a fresh private ControlPath directory) and closes them at the end, so this
+  # is the cost of a first step with fresh connections, clean-up included.
+  local list
+  list=$(paste -sd, "$hosts")
+  bench runbook "$n" "$RUNBOOK" run "$WORK/one-step.runbook" --hosts "$list" --ssh-config "$CFG" \
+    --parallel "$n" --no-journal --no-color
+  # The same with a second step: the difference is what a step costs over the shared
+  # connections the first step opened.
+  bench "runbook 2 steps" "$n" "$RUNBOOK" run "$WORK/two-steps.runbook" --hosts "$list" --ssh-config "$CFG" \
+    --parallel "$n" --no-journal --no-color
 }
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 : >"$WORK/summary"
+
+# The runbook binary under test (the release build, as users run it).
+RUNBOOK=${RUNBOOK:-$(cd "$(dirname "$0")/.." && pwd)/.build/release/runbook}
+[[ -x $RUNBOOK ]] || { echo "fanout-peers: build $RUNBOOK first (make release)" >&2; exit 1; }
+printf 'runbook "one step"\nstep first "First"\n  $ true\n' >"$WORK/one-step.runbook"
+printf 'runbook "two steps"\nstep first "First"\n  $ true\nstep second "Second"\n  $ true\n' >"$WORK/two-steps.runbook"
 
 # bench LABEL HOSTCOUNT COMMAND...: check the command works, time it, and
 # note its median.
@@ -73,7 +90,7 @@ bench() {
     done
     median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f", m / 1000}')
   fi
-  printf '%-14s %5s %10s\n' "$label" "$n" "$median" >>"$WORK/summary"
+  printf '%-16s %5s %10s\n' "$label" "$n" "$median" >>"$WORK/summary"
 }
 
 # The peers come from Debian packages: install them on a fresh machine
@@ -104,5 +121,14 @@ done
 echo
 echo "median wall time of \`true\` on every host, fresh ssh connections"
 echo "(load average before the runs: $load_before)"
-printf '%-14s %5s %10s\n' TOOL HOSTS MEDIAN_MS
+printf '%-16s %5s %10s\n' TOOL HOSTS MEDIAN_MS
 cat "$WORK/summary"
+
+# Ratios the targets are stated in: runbook's first step against parallel-ssh, and the
+# second step (two-step run minus one-step run) against the first.
+echo
+awk '{ label = $1; for (i = 2; i < NF - 1; i++) label = label " " $i; m[label, $(NF-1)] = $NF; hosts[$(NF-1)] = 1 }
+     END { for (n in hosts) if (m["runbook", n] != "" && m["parallel-ssh", n] != "") {
+             second = m["runbook 2 steps", n] - m["runbook", n]
+             printf "%3d hosts: runbook first step / parallel-ssh = %.2f; second step = %.0f ms = %.0f%% of the first\n",
+                    n, m["runbook", n] / m["parallel-ssh", n], second, 100 * second / m["runbook", n] } }' "$WORK/summary" | sort -n

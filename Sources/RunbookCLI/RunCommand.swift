@@ -37,6 +37,7 @@ struct RunCommand: ParsableCommand {
             return
         }
         var options = try session.runOptions(parameters: parameters)
+        if let scenario { options = try Executors.scenarioOptions(options, scenarioPath: scenario) }
         options.fromStep = from
         if let from, checked.runbook.step(from) == nil {
             Output.err("error: no step '\(from)' in \(file) (steps: \(checked.runbook.steps.map(\.id).joined(separator: ", ")))\n")

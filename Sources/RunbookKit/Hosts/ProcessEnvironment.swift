@@ -19,13 +19,29 @@ enum ProcessEnvironment {
             return withEntries([], adding: usable, body)
         }
         if usable.isEmpty { return body(UnsafePointer(inherited)) }
-        var kept: [UnsafeMutablePointer<CChar>] = []
+        // The overrides as "NAME=value" C strings, made once; an inherited entry has the name
+        // of one when its first bytes equal that one's "NAME=" (a single strncmp, no String
+        // bridging per entry: this runs for every command).
+        let owned = usable.map { strdup($0.key + "=" + $0.value.cutAtNUL) }
+        defer { owned.forEach { free($0) } }
+        let prefixLengths = usable.map { $0.key.utf8.count + 1 }
+        // Optional elements from the start: converting a [Pointer] to a [Pointer?] later is an
+        // element-by-element runtime cast (it was most of the cost of starting a command).
+        var pointers: [UnsafeMutablePointer<CChar>?] = []
+        pointers.reserveCapacity(64 + owned.count)
         var cursor = inherited
         while let entry = cursor.pointee {
-            if !usable.contains(where: { entry.hasName($0.key) }) { kept.append(entry) }
+            var overridden = false
+            for index in owned.indices where strncmp(entry, owned[index]!, prefixLengths[index]) == 0 {
+                overridden = true
+                break
+            }
+            if !overridden { pointers.append(entry) }
             cursor += 1
         }
-        return withEntries(kept, adding: usable, body)
+        pointers += owned
+        pointers.append(nil)
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
     /// `NAME=value` entries as `withEnvironment` would pass them (for tests and diagnostics).
@@ -41,7 +57,7 @@ enum ProcessEnvironment {
         }
     }
 
-    private static func withEntries<R>(_ kept: [UnsafeMutablePointer<CChar>], adding added: [(key: String, value: String)],
+    private static func withEntries<R>(_ kept: [UnsafeMutablePointer<CChar>?], adding added: [(key: String, value: String)],
                                        _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
         let owned = added.map { strdup($0.key + "=" + $0.value.cutAtNUL) }
         defer { owned.forEach { free($0) } }
@@ -61,16 +77,6 @@ enum ProcessEnvironment {
         #else
         return _NSGetEnviron().pointee
         #endif
-    }
-}
-
-private extension UnsafeMutablePointer where Pointee == CChar {
-    /// Whether this `NAME=value` C string has exactly the name `name`.
-    func hasName(_ name: String) -> Bool {
-        name.withCString { candidate in
-            let length = strlen(candidate)
-            return strncmp(self, candidate, length) == 0 && self[length] == CChar(UInt8(ascii: "="))
-        }
     }
 }
 

@@ -87,7 +87,9 @@ extension Interpreter {
             guard attempt < count else { break }
             emit(.branch(stepID: context.stepID,
                          description: "retry: attempt \(attempt) of \(count) did not meet \(SourceText.of(until, in: runbook.file)); next in \(Value.format(delay))s"))
-            if !Cancellation.shared.sleep(seconds: delay) { throw Flow.abort("interrupted by the operator") }
+            if !options.skipRetryWaits && !Cancellation.shared.sleep(seconds: delay) {
+                throw Flow.abort("interrupted by the operator")
+            }
             if backoff { delay *= 2 }
         }
         let message = try elseMessage.map { try eval.render($0) }

@@ -20,6 +20,8 @@ public struct RunOptions: Sendable {
     public var sshOptions: [String] = []
     /// Prefix for step ids in events, for runbooks called by other runbooks.
     public var stepPrefix = ""
+    /// Skip the waits between `retry` attempts (scenarios: canned output needs no waiting).
+    public var skipRetryWaits = false
     /// Nesting depth of `run` calls (a guard against runaway recursion at run time).
     public var callDepth = 0
 

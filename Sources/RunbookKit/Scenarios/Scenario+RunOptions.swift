@@ -3,6 +3,7 @@ extension Scenario {
     /// in `options` (given on the command line) win.
     public func applying(to options: RunOptions) -> RunOptions {
         var result = options
+        result.skipRetryWaits = true
         for param in params where result.parameters[param.name] == nil {
             result.parameters[param.name] = param.value
         }

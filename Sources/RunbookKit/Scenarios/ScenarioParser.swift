@@ -64,14 +64,14 @@ public struct ScenarioParser {
             }
             try closeTextBlock()
             if line.indent == 0 {
-                try closeWhen()
+                closeWhen()
                 index = try parseTopLevel(line, nextLine: index)
             } else {
                 try parseWhenLine(line)
             }
         }
         try closeTextBlock()
-        try closeWhen()
+        closeWhen()
         try checkComplete()
         return scenario
     }
@@ -106,7 +106,7 @@ public struct ScenarioParser {
         }
     }
 
-    private mutating func closeWhen() throws {
+    private mutating func closeWhen() {
         if let answer = current { scenario.commandAnswers.append(answer) }
         current = nil
     }

@@ -163,8 +163,11 @@ extension Parser {
             return Expr(kind: .list(items), offset: t.offset, length: span(t.offset))
         case .symbol where t.text == "(":
             advance()
-            let inner = try parseExpression()
+            var inner = try parseExpression()
             try expectSymbol(")", "to close the parenthesis")
+            // The parenthesised expression spans its parentheses, so its source text reads whole.
+            inner.offset = t.offset
+            inner.length = span(t.offset)
             return inner
         case .command:
             error("a command cannot be used inside an expression: capture it first (name = $ …)")

@@ -8,9 +8,9 @@ struct FormatLayout {
     private var out: FormatOutput
     private var lastIndent = 0
 
-    init(runbook: Runbook) {
+    init(runbook: Runbook, tokens: SourceTokens) {
         self.runbook = runbook
-        tokens = SourceTokens(file: runbook.file)
+        self.tokens = tokens
         expressions = ExprPrinter(file: runbook.file)
         out = FormatOutput(file: runbook.file,
                            comments: CommentPlacement(comments: runbook.comments, tokens: tokens))

@@ -25,7 +25,7 @@ public enum RunbookFormatter {
         guard let runbook = parsed else {
             throw Failure.syntax(diagnostics.filter { $0.severity == .error })
         }
-        var layout = FormatLayout(runbook: runbook)
+        var layout = FormatLayout(runbook: runbook, tokens: SourceTokens(file: file))
         let text = layout.text()
         try verify(original: runbook, formatted: text)
         return text

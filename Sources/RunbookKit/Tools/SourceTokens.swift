@@ -44,7 +44,18 @@ struct SourceTokens {
 
     /// Line-initial tokens in `[from, to)`.
     func lineStarts(from: Int, to: Int) -> [Token] {
-        lineInitial.map { tokens[$0] }.filter { $0.offset >= from && $0.offset < to }
+        // lineInitial is in offset order: find the first at or after `from`, then walk.
+        var lo = 0, hi = lineInitial.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if tokens[lineInitial[mid]].offset < from { lo = mid + 1 } else { hi = mid }
+        }
+        var result: [Token] = []
+        while lo < lineInitial.count, tokens[lineInitial[lo]].offset < to {
+            result.append(tokens[lineInitial[lo]])
+            lo += 1
+        }
+        return result
     }
 
     /// The duration after the word `keyword` in `[from, to)` as written (`30s`); a bare
