@@ -1,3 +1,4 @@
+import Foundation
 // Runs commands on remote hosts through the system's OpenSSH client, so that ~/.ssh/config,
 // keys, agents and jump hosts work as they do for the operator. Connections are shared per
 // host (ControlMaster/ControlPersist): only the first command to a host pays for the
@@ -100,12 +101,20 @@ public final class SSHExecutor: CommandExecutor, @unchecked Sendable {
             return (connections, leftoverGroups, directory, directoryIsOurs)
         }
         guard let path else { return }
-        // One host at a time would add two ssh round trips per host to the end of every
-        // fan-out run; the hosts are independent, so close them all at once.
-        let list = Array(opened)
-        ConcurrentWork.forEach(count: list.count, limit: 64, stackSize: 512 << 10) { [self] i in
-            let master = control("check", list[i], directory: path).masterPID
-            _ = control("exit", list[i], directory: path)
+        // Masters that are our children are ended with a signal (they remove their sockets
+        // as they exit); any other connection is asked to exit through its socket, all hosts
+        // at once rather than one round trip after another.
+        for master in ControlMasters.find(directory: path) {
+            kill(master, SIGTERM)
+            Self.reap(pid: master)
+        }
+        let remaining = Array(opened).filter { connection in
+            let list = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            return !list.isEmpty && connection.destination != ""
+        }
+        ConcurrentWork.forEach(count: remaining.count, limit: 64, stackSize: 512 << 10) { [self] i in
+            let master = control("check", remaining[i], directory: path).masterPID
+            _ = control("exit", remaining[i], directory: path)
             if let master { Self.reap(pid: master) }
         }
         for group in groups { ProcessGroupTerminator.end(group: group, graceDeadline: SystemCalls.now() + 1) }
