@@ -10,7 +10,7 @@ BIN        := .build/release/runbook
 # Debian packages the build, the tests and the lab need.
 APT_PACKAGES := libedit-dev pkg-config openssh-server openssh-client iproute2 iptables procps graphviz tmux hyperfine pssh pdsh
 
-.PHONY: all deps build release run test unit-tests e2e-tests runbook-tests lab-tests bench fuzz clean
+.PHONY: all deps build release run test runbook-tests lab-tests bench fuzz fuzz-smoke clean
 
 all: build
 
@@ -30,7 +30,7 @@ run: release
 test: deps
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
-	$(MAKE) --no-print-directory runbook-tests lab-tests
+	$(MAKE) --no-print-directory runbook-tests lab-tests fuzz-smoke
 
 # The shipped runbooks: they check, are formatted, and every scenario reaches its diagnosis.
 runbook-tests:
@@ -42,6 +42,19 @@ runbook-tests:
 lab-tests:
 	@Tests/lab/node-health-lab.sh $(BIN_DEBUG); code=$$?; \
 	  if [ $$code -eq 77 ]; then echo "lab tests skipped (not root)"; exit 0; else exit $$code; fi
+
+# Speed against baselines measured in the same run; figures go to docs/PERFORMANCE.md.
+bench: release
+	BIN=$(BIN) bench/run.sh
+
+# Fuzz the lexer, parser and checker (libFuzzer); FUZZ_SECONDS=600 make fuzz for longer.
+FUZZ_SECONDS ?= 300
+fuzz:
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+# A short fuzz run for the test suite: the regression inputs, then a minute of new ones.
+fuzz-smoke:
+	fuzz/run.sh 60
 
 clean:
 	rm -rf .build

@@ -18,6 +18,12 @@ public struct RunbookMain: ParsableCommand {
 
     /// Parses the arguments and runs; usage errors exit with 2, as the README documents.
     public static func main(_ arguments: [String]? = nil) {
+        // `--version` answers before the argument parser is even set up: scripts and
+        // monitoring call it often, and it should cost no more than starting a shell.
+        if (arguments ?? Array(CommandLine.arguments.dropFirst())) == ["--version"] {
+            Output.out(RunHeader.toolVersion + "\n")
+            Foundation.exit(0)
+        }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()

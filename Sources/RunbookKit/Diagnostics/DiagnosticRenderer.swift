@@ -12,8 +12,15 @@ public struct DiagnosticRenderer {
         }
         let lineText = location.file.lineText(location.line)
         // Tabs in the source line would misplace the caret; show them as single spaces.
-        let shown = lineText.map { $0 == "\t" ? " " : $0 }
-        let col = location.column
+        var shown = lineText.map { $0 == "\t" ? " " : $0 }
+        var col = location.column
+        // A very long line is shown as a window around the column, not whole.
+        let window = 120
+        if shown.count > window {
+            let start = max(0, min(col - 1 - window / 2, shown.count - window))
+            shown = (start > 0 ? ["…"] : []) + Array(shown[start..<min(shown.count, start + window)]) + (start + window < shown.count ? ["…"] : [])
+            col = col - start + (start > 0 ? 1 : 0)
+        }
         let width = min(diagnostic.length, max(1, shown.count - col + 1))
         let caret = String(repeating: " ", count: max(0, col - 1)) + "^" + String(repeating: "~", count: max(0, width - 1))
         let bold = color ? "\u{1B}[1m" : ""

@@ -136,12 +136,12 @@ public final class Interpreter: @unchecked Sendable {
                 emit(.failed(stepID: nil, message: "interrupted by the operator"))
                 break
             }
-            let result = runStep(runbook.steps[index])
             if let problem = healthCheck?() {
                 status = .failed(problem)
                 emit(.failed(stepID: nil, message: problem))
                 break
             }
+            let result = runStep(runbook.steps[index])
             switch result {
             case .next: index += 1
             case .goto(let id): index = runbook.steps.firstIndex { $0.id == id } ?? runbook.steps.count
@@ -149,6 +149,11 @@ public final class Interpreter: @unchecked Sendable {
                 status = s
                 index = runbook.steps.count
             }
+        }
+        // The last step's record must have reached the journal too.
+        if case .failed = status {} else if case .aborted = status {} else if let problem = healthCheck?() {
+            status = .failed(problem)
+            emit(.failed(stepID: nil, message: problem))
         }
         return finish(status, start: start)
     }

@@ -199,6 +199,12 @@ public struct Lexer {
         return end
     }
 
+    /// Whether a byte can begin something the lexer knows (or is a separator).
+    private static func startsToken(_ b: UInt8) -> Bool {
+        isIdentPart(b) || b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || b == UInt8(ascii: "\"")
+            || b == UInt8(ascii: "#") || oneCharSymbols.contains(b) || b == UInt8(ascii: "!")
+    }
+
     private static let twoCharSymbols: Set<String> = ["==", "!=", "<=", ">="]
     private static let oneCharSymbols: Set<UInt8> = Set("=<>+-*/%()[],.:".utf8)
 
@@ -219,8 +225,13 @@ public struct Lexer {
         while q < end, bytes[q] & 0xC0 == 0x80 { q += 1 }
         let ch = text(p, q)
         let hint = ch == "$" ? ": a command starts with '$ ' (dollar, space)" : ""
-        diagnostics.append(Diagnostic(.error, "unexpected character '\(ch)'\(hint)", at: file.location(p)))
-        return q
+        // A run of characters the language does not use is one error, not one per byte.
+        var runEnd = q
+        while runEnd < end, !Lexer.startsToken(bytes[runEnd]) { runEnd += 1 }
+        let more = runEnd > q ? " (and \(runEnd - q) more bytes like it)" : ""
+        diagnostics.append(Diagnostic(.error, "unexpected character '\(ch)'\(hint)\(more)", at: file.location(p),
+                                      length: min(runEnd - p, 80)))
+        return runEnd
     }
 
     // MARK: Commands

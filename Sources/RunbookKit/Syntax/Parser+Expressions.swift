@@ -15,9 +15,14 @@ extension Parser {
         return max(1, previous.offset + previous.length - start)
     }
 
+    /// Each operator in a chain deepens the tree the checker and interpreter walk, so a chain
+    /// counts towards the nesting limit like a parenthesis.
     private mutating func parseOr() throws -> Expr {
+        let entry = depth
+        defer { depth = entry }
         var left = try parseAnd()
         while current.isWord("or") {
+            try nest()
             advance()
             let right = try parseAnd()
             left = Expr(kind: .binary("or", left, right), offset: left.offset, length: span(left.offset))
@@ -26,8 +31,11 @@ extension Parser {
     }
 
     private mutating func parseAnd() throws -> Expr {
+        let entry = depth
+        defer { depth = entry }
         var left = try parseNot()
         while current.isWord("and") {
+            try nest()
             advance()
             let right = try parseNot()
             left = Expr(kind: .binary("and", left, right), offset: left.offset, length: span(left.offset))
@@ -65,8 +73,11 @@ extension Parser {
     }
 
     private mutating func parseSum() throws -> Expr {
+        let entry = depth
+        defer { depth = entry }
         var left = try parseProduct()
         while current.is("+") || current.is("-") {
+            try nest()
             let op = advance().text
             let right = try parseProduct()
             left = Expr(kind: .binary(op, left, right), offset: left.offset, length: span(left.offset))
@@ -75,8 +86,11 @@ extension Parser {
     }
 
     private mutating func parseProduct() throws -> Expr {
+        let entry = depth
+        defer { depth = entry }
         var left = try parseUnary()
         while current.is("*") || current.is("/") || current.is("%") {
+            try nest()
             let op = advance().text
             let right = try parseUnary()
             left = Expr(kind: .binary(op, left, right), offset: left.offset, length: span(left.offset))
@@ -96,8 +110,11 @@ extension Parser {
     }
 
     private mutating func parsePostfix() throws -> Expr {
+        let entry = depth
+        defer { depth = entry }
         var expr = try parsePrimary()
         while true {
+            if current.is(".") || current.is("[") { try nest() }
             if current.is(".") {
                 advance()
                 let name = try expectIdentifier("a field name after '.'")

@@ -100,6 +100,7 @@ extension Parser {
         let lexed = Lexer.expressionTokens(file: file, from: start, to: end)
         var sub = Parser(file: file, tokens: lexed.tokens)
         sub.diagnostics = lexed.diagnostics
+        sub.depth = depth + 1   // strings nest inside expressions: the limit covers both
         let expr = try? sub.parseExpression()
         if expr != nil && sub.current.kind != .eof && sub.current.kind != .newline {
             sub.error("unexpected \(sub.describe(sub.current)) in '{…}'")
