@@ -23,8 +23,11 @@ let package = Package(
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 path: "Sources/RunbookCLI",
                 swiftSettings: [.swiftLanguageMode(.v5)]),
+        // -no-pie: a position-dependent executable needs no load-time relocations, which
+        // are most of the start-up of a statically linked Swift program (docs/PERFORMANCE.md).
         .executableTarget(name: "runbook", dependencies: ["RunbookCLI"], path: "Sources/runbook",
-                          swiftSettings: [.swiftLanguageMode(.v5)]),
+                          swiftSettings: [.swiftLanguageMode(.v5)],
+                          linkerSettings: [.unsafeFlags(["-Xlinker", "-no-pie"])]),
         .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit"],
                     path: "Tests/RunbookKitTests",
                     swiftSettings: [.swiftLanguageMode(.v5)]),

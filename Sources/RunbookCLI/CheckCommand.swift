@@ -33,7 +33,9 @@ struct CheckCommand: ParsableCommand {
                 Output.out("\(file): ok (\(steps) step\(steps == 1 ? "" : "s"))\n")
             }
         }
-        if failed > 0 { throw ExitCode(Exit.usage) }
+        // Exit here rather than return: freeing every token and syntax tree of the checked
+        // files would take a third of the time of `check`, for nothing.
+        Glibc.exit(failed > 0 ? Exit.usage : Exit.ok)
     }
 }
 

@@ -115,6 +115,6 @@ final class RegexCache: @unchecked Sendable {
 
     /// Whether a pattern compiles; the checker calls this for literal patterns.
     static func isValid(_ pattern: String) -> Bool {
-        (try? NSRegularExpression(pattern: pattern)) != nil
+        (try? shared.regex(pattern)) != nil   // compiled once per distinct pattern, then cached
     }
 }

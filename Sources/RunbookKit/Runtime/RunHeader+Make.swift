@@ -5,7 +5,8 @@ extension RunHeader {
 
     /// The header of a run of `checked`: content hash, git commit, who and where.
     public static func make(for checked: CheckedRunbook, parameters: [String: String], mode: String) -> RunHeader {
-        let env = ProcessInfo.processInfo.environment
+        // getenv, not ProcessInfo's dictionary of the whole environment (costly at start-up).
+        let env = ["USER": getenv("USER"), "LOGNAME": getenv("LOGNAME")].compactMapValues { $0.map { String(cString: $0) } }
         return RunHeader(
             runbookPath: absolutePath(checked.path),
             runbookTitle: checked.title,
