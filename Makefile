@@ -45,7 +45,7 @@ lab-tests:
 
 # Speed against baselines measured in the same run; figures go to docs/PERFORMANCE.md.
 bench: release
-	BIN=$(BIN) bench/run.sh
+	BIN=$(CURDIR)/$(BIN) bench/run.sh
 
 # Fuzz the lexer, parser and checker (libFuzzer); FUZZ_SECONDS=600 make fuzz for longer.
 FUZZ_SECONDS ?= 300

@@ -2,21 +2,15 @@ extension Parser {
     static let modifierWords: Set<String> = ["on", "timeout", "confirm", "quiet", "allow-fail"]
 
     mutating func parseStatement() throws -> Stmt {
-        let t = current
-        if t.kind == .command {
-            return Stmt(kind: .command(capture: nil, try parseCommand()), offset: t.offset)
-        }
-        guard t.kind == .identifier else {
-            error("expected a statement, found \(describe(t))")
-            throw Abandon()
-        }
-        if peek().is("=") { return try parseAssignment() }
-        switch t.text {
-        case "if": return try parseIf()
-        case "foreach": return try parseForeach()
-        case "retry": return try parseRetry()
-        case "ask": return try parseAsk()
-        default: break
+        // Statements with a block of their own; everything else fits on one line.
+        if current.kind == .identifier && !peek().is("=") {
+            switch current.text {
+            case "if": return try parseIf()
+            case "foreach": return try parseForeach()
+            case "retry": return try parseRetry()
+            case "ask": return try parseAsk()
+            default: break
+            }
         }
         let stmt = try parseSimpleStatement()
         try expectNewline()
@@ -33,7 +27,7 @@ extension Parser {
             error("expected a statement, found \(describe(t))")
             throw Abandon()
         }
-        if peek().is("=") { return try parseAssignment(consumeNewline: false) }
+        if peek().is("=") { return try parseAssignment() }
         switch t.text {
         case "goto":
             advance()
@@ -71,7 +65,7 @@ extension Parser {
         }
     }
 
-    mutating func parseAssignment(consumeNewline: Bool = true) throws -> Stmt {
+    mutating func parseAssignment() throws -> Stmt {
         let name = advance()
         try checkVariableName(name)
         advance()  // '='
@@ -84,7 +78,6 @@ extension Parser {
         } else {
             kind = .assign(name: name.text, value: try parseExpression())
         }
-        if consumeNewline { try expectNewline() }
         return Stmt(kind: kind, offset: name.offset, nameOffset: name.offset)
     }
 
