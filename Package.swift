@@ -25,9 +25,11 @@ let package = Package(
                 swiftSettings: [.swiftLanguageMode(.v5)]),
         // -no-pie: a position-dependent executable needs no load-time relocations, which
         // are most of the start-up of a statically linked Swift program (docs/PERFORMANCE.md).
+        // Release only: `make release` links the Swift libraries statically; a debug build
+        // links them dynamically, where the loader warns about a position-dependent program.
         .executableTarget(name: "runbook", dependencies: ["RunbookCLI"], path: "Sources/runbook",
                           swiftSettings: [.swiftLanguageMode(.v5)],
-                          linkerSettings: [.unsafeFlags(["-Xlinker", "-no-pie"])]),
+                          linkerSettings: [.unsafeFlags(["-Xlinker", "-no-pie"], .when(configuration: .release))]),
         .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit"],
                     path: "Tests/RunbookKitTests",
                     swiftSettings: [.swiftLanguageMode(.v5)]),

@@ -6,11 +6,31 @@ extension Interpreter {
     static let protectedEnvironment: Set<String> = ["PATH", "HOME", "SHELL", "IFS", "USER", "LOGNAME", "PWD",
                                                    "TERM", "LANG", "LC_ALL", "LD_PRELOAD", "LD_LIBRARY_PATH", "ENV", "BASH_ENV"]
 
+    /// The kernel refuses to start a program when one environment string exceeds 128 KiB
+    /// (MAX_ARG_STRLEN) or all of them together a few MiB, so larger values stay out of the
+    /// environment (and the run says so) rather than make every later command fail.
+    static let maxExportedValue = 100_000
+    static let maxExportedTotal = 1_000_000
+
     /// Runbook values as environment variables: the only way values reach commands.
     func environment(_ context: StepContext) -> [String: String] {
         var env: [String: String] = [:]
-        for (name, value) in context.frame.flattened() where !Interpreter.protectedEnvironment.contains(name) {
-            env[name] = value.text
+        var total = 0
+        var skipped: [String] = []
+        for (name, value) in context.frame.flattened().sorted(by: { $0.key < $1.key })
+        where !Interpreter.protectedEnvironment.contains(name) {
+            let text = value.text
+            let size = text.utf8.count + name.utf8.count + 2
+            if size > Interpreter.maxExportedValue || total + size > Interpreter.maxExportedTotal {
+                skipped.append("\(name) (\(text.utf8.count) bytes)")
+                continue
+            }
+            total += size
+            env[name] = text
+        }
+        if !skipped.isEmpty {
+            emit(.message(stepID: context.stepID,
+                          text: "not in the command's environment, too large: \(skipped.joined(separator: ", ")); write such output to a file and read it there"))
         }
         return env
     }
