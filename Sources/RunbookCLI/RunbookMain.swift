@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import RunbookKit
 
 /// The `runbook` command and its subcommands.
@@ -18,6 +21,10 @@ public struct RunbookMain: ParsableCommand {
 
     /// Parses the arguments and runs; usage errors exit with 2, as the README documents.
     public static func main(_ arguments: [String]? = nil) {
+        // `runbook run … | head` must not kill the runner mid-run (commands left running, the
+        // journal without its end): a closed stdout becomes a write error that is ignored.
+        // Commands still get the default SIGPIPE (the executor resets signals in the child).
+        signal(SIGPIPE, SIG_IGN)
         // `--version` answers before the argument parser is even set up: scripts and
         // monitoring call it often, and it should cost no more than starting a shell.
         if (arguments ?? Array(CommandLine.arguments.dropFirst())) == ["--version"] {
