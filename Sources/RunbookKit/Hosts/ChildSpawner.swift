@@ -35,8 +35,10 @@ enum ChildSpawner {
     /// kernel schedules each session as its own group (sched_autogroup): ssh clients to many
     /// hosts, each in its own session, then get their fair share of a busy machine, as they do
     /// with parallel-ssh and pdsh.
+    /// With `input`, the child's stdin is a pipe that delivers those bytes and then ends;
+    /// otherwise stdin is /dev/null.
     static func spawn(arguments: [String], environment: [String: String],
-                      newSession: Bool = false) -> Result<SpawnedChild, SpawnError> {
+                      newSession: Bool = false, input: [UInt8]? = nil) -> Result<SpawnedChild, SpawnError> {
         let executable = arguments[0]
         guard let stdoutPipe = SystemCalls.makePipe() else {
             return .failure(SpawnError(executable: executable, code: errno))
@@ -56,7 +58,18 @@ enum ChildSpawner {
         #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var inputPipe: (read: Int32, write: Int32)?
+        if input != nil {
+            guard let made = SystemCalls.makePipe() else {
+                let code = errno
+                close(stdoutPipe.read); close(stdoutPipe.write); close(stderrPipe.read); close(stderrPipe.write)
+                return .failure(SpawnError(executable: executable, code: code))
+            }
+            inputPipe = made
+            posix_spawn_file_actions_adddup2(&actions, made.read, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         // dup2 clears close-on-exec on the copies; the originals close at exec.
         posix_spawn_file_actions_adddup2(&actions, stdoutPipe.write, 1)
         posix_spawn_file_actions_adddup2(&actions, stderrPipe.write, 2)
@@ -87,6 +100,10 @@ enum ChildSpawner {
         }
         close(stdoutPipe.write)
         close(stderrPipe.write)
+        if let inputPipe {
+            close(inputPipe.read)
+            if status == 0, let input { InputFeeder.feed(input, to: inputPipe.write) } else { close(inputPipe.write) }
+        }
         guard status == 0 else {
             close(stdoutPipe.read)
             close(stderrPipe.read)

@@ -51,7 +51,7 @@ enum CommandSupervisor {
     /// Like `run`, and also tells the child's process group id (nil when it did not start).
     static func runReportingGroup(arguments: [String], environment: [String: String], limits: SupervisionLimits,
                                   policy: ProcessGroupPolicy, cancellation: Cancellation,
-                                  newSession: Bool = false,
+                                  newSession: Bool = false, input: [UInt8]? = nil,
                                   onLine: (OutputStream, String) -> Void) -> (result: CommandResult, group: pid_t?) {
         let start = SystemCalls.now()
         if cancellation.isCancelled {
@@ -59,7 +59,7 @@ enum CommandSupervisor {
             return (CommandResult(exitCode: ExitCodes.cancelled, cancelled: true), nil)
         }
         let child: SpawnedChild
-        switch ChildSpawner.spawn(arguments: arguments, environment: environment, newSession: newSession) {
+        switch ChildSpawner.spawn(arguments: arguments, environment: environment, newSession: newSession, input: input) {
         case .success(let spawned): child = spawned
         case .failure(let error):
             let result = CommandResult(stderr: error.message + "\n", exitCode: ExitCodes.cannotRun,

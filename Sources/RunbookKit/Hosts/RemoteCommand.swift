@@ -13,22 +13,35 @@
 // group remotely at the same deadline, which starts slightly later there than here, so the
 // local timeout still decides the result. Hosts without `timeout` run the command unwrapped.
 
+//
+// Values: runbook values are not put on the command line, where `ps` on either machine would
+// show them (secrets included). They travel on ssh's stdin as `NAME='value'` lines, which the
+// remote shell reads with `set -a; eval "$(cat)"; set +a` (assignments of quoted words only:
+// nothing in a value is ever run), so the command line carries only the script.
+
 enum RemoteCommand {
-    /// `[if command -v timeout …; then] exec [env 'NAME=value' …] [timeout -k G T] 'SHELL' -c 'SCRIPT' …`
+    /// `[set -a; eval "$(cat)"; set +a;] [if command -v timeout …; then] exec [timeout -k G T] 'SHELL' -c 'SCRIPT' </dev/null …`
     static func build(script: String, shell: String, environment: [String: String],
                       timeout: Double?, killGrace: Double) -> String {
-        let assignments = environment
-            .filter { ShellQuote.isValidEnvironmentName($0.key) }
-            .sorted { $0.key < $1.key }
-            .map { ShellQuote.singleQuoted($0.key + "=" + $0.value.cutAtNUL) }
-        let envPrefix = assignments.isEmpty ? "" : "env " + assignments.joined(separator: " ") + " "
+        let readValues = input(environment).isEmpty ? "" : "set -a; eval \"$(cat)\"; set +a; "
         let invocation = ShellQuote.singleQuoted(shell.cutAtNUL) + " -c " + ShellQuote.singleQuoted(script.cutAtNUL)
+            + " </dev/null"
         guard let timeout, timeout > 0, timeout.isFinite else {
-            return "exec " + envPrefix + invocation
+            return readValues + "exec " + invocation
         }
         let limit = "timeout -k \(duration(max(killGrace, 1))) \(duration(timeout)) "
-        return "if command -v timeout >/dev/null 2>&1; then exec \(envPrefix)\(limit)\(invocation); "
-            + "else exec \(envPrefix)\(invocation); fi"
+        return readValues + "if command -v timeout >/dev/null 2>&1; then exec \(limit)\(invocation); "
+            + "else exec \(invocation); fi"
+    }
+
+    /// What ssh sends on stdin: one `NAME='value'` assignment per line (names that are not
+    /// valid environment names are left out).
+    static func input(_ environment: [String: String]) -> String {
+        environment
+            .filter { ShellQuote.isValidEnvironmentName($0.key) }
+            .sorted { $0.key < $1.key }
+            .map { $0.key + "=" + ShellQuote.singleQuoted($0.value.cutAtNUL) + "\n" }
+            .joined()
     }
 
     /// Seconds as `timeout` accepts them: "60", "0.5" (millisecond precision, at least 1 ms).

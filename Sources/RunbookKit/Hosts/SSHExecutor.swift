@@ -60,6 +60,11 @@ public final class SSHExecutor: CommandExecutor, @unchecked Sendable {
                             timeout: configuration.remoteTimeout ? request.timeout : nil,
                             killGrace: request.killGrace)
     }
+    /// What ssh sends on the command's stdin: the runbook values as shell assignments.
+    public func remoteInput(for request: CommandRequest) -> String {
+        RemoteCommand.input(request.environment)
+    }
+
 
     public func run(_ request: CommandRequest,
                     onLine: @escaping @Sendable (OutputStream, String) -> Void) -> CommandResult {
@@ -80,7 +85,8 @@ public final class SSHExecutor: CommandExecutor, @unchecked Sendable {
         let (outcome, group) = CommandSupervisor.runReportingGroup(
             arguments: arguments, environment: [:],
             limits: SupervisionLimits(request), policy: .signalChildOnly,
-            cancellation: cancellation, onLine: onLine)
+            cancellation: cancellation, newSession: true, input: Array(remoteInput(for: request).utf8),
+            onLine: onLine)
         if let group, ProcessGroupTerminator.exists(group: group) {
             lock.withLock { _ = leftoverGroups.insert(group) }
         }

@@ -16,10 +16,11 @@ final class RemoteCommandTests: XCTestCase {
         HostTest.removeDirectory(directory)
     }
 
-    /// Runs `remote` the way sshd does: the login shell gets it as one `-c` argument, with an
-    /// empty set of runbook values (they travel inside the string).
-    func runAsRemoteShell(_ remote: String) -> CommandResult {
-        local.run(CommandRequest(script: remote, shell: "/bin/sh"), onLine: { _, _ in })
+    /// Runs `remote` the way sshd does: the login shell gets it as one `-c` argument, and the
+    /// runbook values arrive on its stdin (`input`, what ssh forwards).
+    func runAsRemoteShell(_ remote: String, input: String = "") -> CommandResult {
+        let script = "printf '%s' " + ShellQuote.singleQuoted(input) + " | /bin/sh -c " + ShellQuote.singleQuoted(remote)
+        return local.run(CommandRequest(script: script, shell: "/bin/sh"), onLine: { _, _ in })
     }
 
     func testHostileValuesArriveAsData() {
@@ -31,7 +32,8 @@ final class RemoteCommandTests: XCTestCase {
                 let request = CommandRequest(script: "printf '%s' \"$V\"", environment: ["V": value],
                                              host: "example.invalid")
                 let remote = ssh.remoteCommand(for: request)
-                let result = runAsRemoteShell(remote)
+                XCTAssertFalse(remote.contains("pwned"), "a value is on the command line: \(remote)")
+                let result = runAsRemoteShell(remote, input: ssh.remoteInput(for: request))
                 XCTAssertEqual(result.stdout, value, "remote command: \(remote)")
                 XCTAssertEqual(result.exitCode, 0, result.stderr)
                 XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "value ran a command: \(value)")
@@ -43,7 +45,7 @@ final class RemoteCommandTests: XCTestCase {
         let ssh = SSHExecutor(cancellation: Cancellation())
         let script = "printf '%s|' \"it's\" '$(x)' \"$A\" \"$B\"\necho; echo \"end\""
         let request = CommandRequest(script: script, environment: ["A": "1 2", "B": "'\n'"], host: "h")
-        let result = runAsRemoteShell(ssh.remoteCommand(for: request))
+        let result = runAsRemoteShell(ssh.remoteCommand(for: request), input: ssh.remoteInput(for: request))
         XCTAssertEqual(result.stdout, "it's|$(x)|1 2|'\n'|\nend\n")
     }
 
@@ -51,10 +53,10 @@ final class RemoteCommandTests: XCTestCase {
         let ssh = SSHExecutor(cancellation: Cancellation())
         let request = CommandRequest(script: "env", environment: ["ok": "1", "a-b": "2", "x;id": "3", "": "4"], host: "h")
         let remote = ssh.remoteCommand(for: request)
-        XCTAssertTrue(remote.contains("'ok=1'"))
-        XCTAssertFalse(remote.contains("a-b"))
-        XCTAssertFalse(remote.contains("x;id"))
-        XCTAssertTrue(runAsRemoteShell(remote).stdout.contains("ok=1\n"))
+        let input = ssh.remoteInput(for: request)
+        XCTAssertEqual(input, "ok='1'\n")
+        XCTAssertFalse(remote.contains("ok"), "values travel on stdin, not on the command line: \(remote)")
+        XCTAssertTrue(runAsRemoteShell(remote, input: input).stdout.contains("ok=1\n"))
     }
 
     func testRemoteTimeoutEndsTheRemoteCommand() throws {
@@ -84,6 +86,6 @@ final class RemoteCommandTests: XCTestCase {
 
     func testNoTimeoutWrapperWithoutALimit() {
         let remote = RemoteCommand.build(script: "true", shell: "/bin/sh", environment: [:], timeout: 0, killGrace: 2)
-        XCTAssertEqual(remote, "exec '/bin/sh' -c 'true'")
+        XCTAssertEqual(remote, "exec '/bin/sh' -c 'true' </dev/null")
     }
 }
