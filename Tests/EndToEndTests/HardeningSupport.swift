@@ -202,22 +202,10 @@ enum Hardening {
     }
 
     /// Whether a process is gone (a zombie counts as gone).
-    static func isGone(_ pid: pid_t) -> Bool {
-        if kill(pid, 0) != 0 && errno == ESRCH { return true }
-        guard let data = read("/proc/\(pid)/stat") else { return true }
-        let stat = String(decoding: data, as: UTF8.self)
-        guard let close = stat.lastIndex(of: ")") else { return false }
-        return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
-    }
+    // Process polling is shared with the other end-to-end tests (EndToEndSupport.swift).
+    static func isGone(_ pid: pid_t) -> Bool { E2E.processIsGone(pid) }
 
-    static func waitUntilGone(_ pid: pid_t, seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if isGone(pid) { return true }
-            usleep(20_000)
-        }
-        return isGone(pid)
-    }
+    static func waitUntilGone(_ pid: pid_t, seconds: Double) -> Bool { E2E.waitUntilGone(pid, seconds: seconds) }
 
     /// Waits until `path` holds a whole line; returns its trimmed text.
     static func waitForLine(_ path: String, seconds: Double) -> String? {
