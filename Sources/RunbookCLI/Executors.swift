@@ -10,13 +10,17 @@ struct Executors {
     let shutdown: () -> Void
 
     static func make(session: SessionOptions, scenarioPath: String?) throws -> Executors {
+        try make(sshConfig: session.sshConfig, scenarioPath: scenarioPath)
+    }
+
+    static func make(sshConfig: String?, scenarioPath: String?) throws -> Executors {
         if let scenarioPath {
             let executor = ScenarioExecutor(scenario: try loadScenario(scenarioPath))
             return Executors(executor: executor, simulated: true, shutdown: {
                 for miss in executor.misses { Output.err("scenario: \(miss.description)\n") }
             })
         }
-        let routing = RoutingExecutor(ssh: SSHConfiguration(configFile: session.sshConfig))
+        let routing = RoutingExecutor(ssh: SSHConfiguration(configFile: sshConfig))
         return Executors(executor: routing, simulated: false, shutdown: { routing.closeConnections() })
     }
 

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import RunbookKit
 
-/// `runbook resume JOURNAL`: continue an interrupted run or REPL session where it stopped,
-/// with its parameters, answers and captured values restored.
+/// `runbook resume JOURNAL`: continue an interrupted run or REPL session where it stopped —
+/// each target at its own step, on the targets and with the switches it was started with,
+/// its values restored with their types — appending to the same journal.
 struct ResumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
@@ -15,10 +16,14 @@ struct ResumeCommand: ParsableCommand {
     @Argument(help: "Parameters as name=value: needed again for secret ones, which journals never hold.")
     var parameters: [String] = []
 
-    @OptionGroup var session: SessionOptions
+    @Flag(name: .long, help: "Never colour the output (NO_COLOR is honoured too).")
+    var noColor = false
+
+    @Option(name: .long, help: "History file for a resumed REPL session.")
+    var history: String?
 
     func run() throws {
-        let terminal = Terminal(noColor: session.noColor)
+        let terminal = Terminal(noColor: noColor)
         let journal: Journal
         do {
             journal = try JournalReader.read(path: journalPath)
@@ -27,63 +32,105 @@ struct ResumeCommand: ParsableCommand {
             throw ExitCode(Exit.usage)
         }
         if journal.truncatedLastLine {
-            Output.err("note: the journal's last line was cut off (the runner was killed while writing); resuming from the last complete event\n")
+            Output.err("note: the journal's last line was cut off (the runner was killed while writing); resuming from the last complete record\n")
+        }
+        if !journal.problems.isEmpty {
+            Output.err("error: \(journalPath) has records this version cannot read; resuming from it could repeat or skip work:\n"
+                       + journal.problems.map { "  \($0)\n" }.joined())
+            throw ExitCode(Exit.usage)
         }
         let point = ResumePoint(journal: journal)
-        if let status = point.runStatus, ["concluded", "completed"].contains(status) {
-            Output.err("error: that run already ended (\(status)); nothing to resume\n")
+        let header = journal.header
+        if point.unfinished.isEmpty || point.runStatus.map(\.isFinal) == true {
+            Output.err("error: that run already ended (\(point.runStatus?.rawValue ?? "every target finished")); nothing to resume\n")
             throw ExitCode(Exit.usage)
         }
-        guard let checked = DiagnosticPrinter.load(point.runbookPath, color: terminal.color) else {
+        guard let checked = DiagnosticPrinter.load(header.runbookPath, color: terminal.color) else {
             throw ExitCode(Exit.usage)
         }
-        let hash = RunHeader.make(for: checked, parameters: [:], mode: "resume").contentHash
-        if hash != point.contentHash {
-            Output.err(terminal.yellow("warning: \(point.runbookPath) changed since the journal was written (hash \(point.contentHash.prefix(19))… → \(hash.prefix(19))…); steps may not line up") + "\n")
+        let hash = RunHeader.contentHash(of: checked)
+        if hash != header.contentHash {
+            Output.err(terminal.yellow("warning: \(header.runbookPath) changed since the journal was written (hash \(header.contentHash.prefix(19))… → \(hash.prefix(19))…); steps may not line up") + "\n")
         }
-        var options = try session.runOptions(parameters: parameters)
-        for (name, value) in point.parameters where options.parameters[name] == nil {
-            if value == SecretRedactor.mask {
-                Output.err("error: the secret parameter '\(name)' is not in the journal: pass \(name)=… again\n")
-                throw ExitCode(Exit.usage)
+        let options = try resumedOptions(header, answers: point.answers)
+        let targets = header.plan.targets
+        try checkReachable(targets)
+
+        let executor = try Executors.make(sshConfig: targets.sshConfig, scenarioPath: nil)
+        defer { executor.shutdown() }
+        let writer = try SessionFactory.openJournal(path: journalPath, runbookPath: header.runbookPath)
+        let display = RunDriver.Display(terminal: terminal, fanOut: targets.isFanOut && header.mode != .repl, simulated: false)
+        let tracker = StepTracker()
+        let operatorIO: OperatorIO = header.mode == .repl ? ReplOperator(assumeYes: options.assumeYes) : TerminalOperator()
+        let session = try SessionFactory.session(.init(
+            checked: checked, options: options, targets: targets, mode: header.mode,
+            identity: SessionFactory.identity, executor: executor.executor, operatorIO: operatorIO,
+            cancellation: Cancellation.shared, journal: writer,
+            observers: display.observers + (header.mode == .repl ? [tracker] : []),
+            targetObservers: display.targetObservers))
+        let notRestored = session.restore(from: point)
+        var positions: [String: String] = [:]
+        for run in session.targets where run.status == nil {
+            positions[run.target ?? ""] = run.currentStep ?? "(end)"
+        }
+        let identity = SessionFactory.identity
+        session.start(resuming: Resumption(user: identity.user, pid: identity.pid, toolVersion: identity.toolVersion,
+                                           positions: positions, notRestored: notRestored))
+        Cancellation.installSignalHandlers()
+        let at = positions.sorted { $0.key < $1.key }.map { $0.key.isEmpty ? $0.value : "\($0.key) at \($0.value)" }
+        Output.out(terminal.dim("resuming \(header.runbookPath): \(at.joined(separator: ", ")); appending to \(journalPath)") + "\n")
+        for value in notRestored {
+            Output.err(terminal.yellow("warning: not restored: \(value)") + "\n")
+        }
+        if header.mode == .repl {
+            guard let run = session.targets.first else { throw ExitCode(Exit.usage) }
+            for step in point.targets.first?.completedSteps ?? [] { tracker.mark(step, "ok (before resume)") }
+            let code = ReplCommand.loop(session: session, run: run, operatorIO: operatorIO as! ReplOperator,
+                                        tracker: tracker, renderer: display.renderer, terminal: terminal, history: history)
+            throw ExitCode(code)
+        }
+        // The header was written by the first process: the driver only prints and runs.
+        throw ExitCode(RunDriver(terminal: terminal).run(session, display: display, startRecord: false))
+    }
+
+    /// The run's options as it was started: non-secret parameters from the header, secret
+    /// ones given again (they are never journaled), answers, `--yes`, the timeout.
+    private func resumedOptions(_ header: RunHeader, answers: [String: String]) throws -> RunOptions {
+        var options = RunOptions()
+        for p in parameters {
+            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
+                throw ValidationError("parameters are name=value, got '\(p)'")
             }
+            options.parameters[String(p[..<eq])] = String(p[p.index(after: eq)...])
+        }
+        let missing = header.secretParameters.filter { options.parameters[$0] == nil }
+        if !missing.isEmpty {
+            Output.err("error: the secret parameter\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) \(missing.count > 1 ? "are" : "is") not in the journal: pass \(missing.map { "\($0)=…" }.joined(separator: " ")) again\n")
+            throw ExitCode(Exit.usage)
+        }
+        let secret = Set(header.secretParameters)
+        for (name, value) in header.parameters where options.parameters[name] == nil && !secret.contains(name)
+            && value != SecretRedactor.mask {
             options.parameters[name] = value
         }
-        for (id, choice) in point.answers where options.answers[id] == nil { options.answers[id] = choice }
-        let start = startStep(point.position, in: checked.runbook)
-        let restore: (Interpreter) -> Void = { interpreter in
-            interpreter.restore(variables: point.variables.filter { !point.redactedVariables.contains($0.key) })
-            interpreter.emit(.note(stepID: nil, text: "resumed from \(self.journalPath) at \(start ?? "the end")"))
+        options.answers = header.plan.answers.merging(answers) { _, recorded in recorded }
+        options.assumeYes = header.plan.assumeYes
+        if let timeout = header.plan.defaultTimeout {
+            options.defaultTimeout = timeout
+            options.defaultTimeoutGiven = timeout
         }
-        Output.out(terminal.dim("resuming \(point.runbookPath) at step \(start ?? "(end)") with \(point.variables.count) recorded values") + "\n")
-        if journal.header.mode == "repl" {
-            try ReplCommand.start(checked: checked, options: options, session: session, terminal: terminal,
-                                  from: start, history: nil, restore: restore, completedSteps: point.completedSteps)
-        }
-        guard let start else {
-            Output.out("every step had already run; nothing left to do\n")
-            return
-        }
-        options.fromStep = start
-        let code = try SingleRun(checked: checked, options: options, session: session, terminal: terminal,
-                                 scenarioPath: nil, mode: "resume", prepare: restore).run()
-        throw ExitCode(code)
+        options.sshOptions = header.plan.targets.sshOptions
+        return options
     }
 
-    /// The step to continue at: the interrupted one, or the one after the last finished.
-    private func startStep(_ position: ResumePoint.Position, in runbook: Runbook) -> String? {
-        switch position {
-        case .beginning: return runbook.steps.first?.id
-        case .restart(let step): return topLevel(step, runbook)
-        case .after(let step):
-            guard let id = topLevel(step, runbook), let i = runbook.steps.firstIndex(where: { $0.id == id }) else { return nil }
-            return i + 1 < runbook.steps.count ? runbook.steps[i + 1].id : nil
+    /// The files a run's targets were reached through must still be there: a resume never
+    /// falls back to another way of reaching them (or to this machine).
+    private func checkReachable(_ targets: RunTargets) throws {
+        for (what, path) in [("ssh configuration", targets.sshConfig), ("inventory", targets.inventory)] {
+            if let path, !FileManager.default.isReadableFile(atPath: path) {
+                Output.err("error: the run used the \(what) \(path), which cannot be read now; resume stops rather than reach its targets another way\n")
+                throw ExitCode(Exit.usage)
+            }
         }
-    }
-
-    /// Step ids of called runbooks are journaled as "callee/step": resume at the caller's step.
-    private func topLevel(_ step: String, _ runbook: Runbook) -> String? {
-        let id = String(step.split(separator: "/").first ?? Substring(step))
-        return runbook.step(id) != nil ? id : nil
     }
 }

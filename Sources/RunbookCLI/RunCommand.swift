@@ -43,16 +43,18 @@ struct RunCommand: ParsableCommand {
             Output.err("error: no step '\(from)' in \(file) (steps: \(checked.runbook.steps.map(\.id).joined(separator: ", ")))\n")
             throw ExitCode(Exit.usage)
         }
-        let hosts = try session.targetHosts()
-        let code: Int32
-        if hosts.count > 1 {
-            code = try FanOutRun(checked: checked, options: options, session: session, terminal: terminal, hosts: hosts).run()
-        } else {
-            if let host = hosts.first { options.defaultHost = host }
-            code = try SingleRun(checked: checked, options: options, session: session, terminal: terminal,
-                                 scenarioPath: scenario, mode: "run").run()
-        }
-        throw ExitCode(code)
+        let targets = try session.runTargets()
+        let executor = try Executors.make(session: session, scenarioPath: scenario)
+        defer { executor.shutdown() }
+        let display = RunDriver.Display(terminal: terminal, fanOut: targets.isFanOut, simulated: executor.simulated)
+        let journal = try SessionFactory.journal(session: session, runbookPath: checked.path)
+        let run = try SessionFactory.session(.init(
+            checked: checked, options: options, targets: targets, mode: executor.simulated ? .scenario : .run,
+            identity: SessionFactory.identity, executor: executor.executor, operatorIO: TerminalOperator(),
+            cancellation: Cancellation.shared, journal: journal, observers: display.observers,
+            targetObservers: display.targetObservers))
+        Cancellation.installSignalHandlers()
+        throw ExitCode(RunDriver(terminal: terminal).run(run, display: display))
     }
 }
 
@@ -113,9 +115,16 @@ struct SessionOptions: ParsableArguments {
         if let timeout {
             guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
             options.defaultTimeout = timeout
+            options.defaultTimeoutGiven = timeout
         }
         options.sshOptions = sshOption
         return options
+    }
+
+    /// The targets and how to reach them, as the run's record keeps them.
+    func runTargets() throws -> RunTargets {
+        RunTargets(hosts: try targetHosts(), inventory: inventory, group: group, sshConfig: sshConfig,
+                   sshOptions: sshOption, parallel: parallel)
     }
 
     func targetHosts() throws -> [String] {

@@ -2,10 +2,14 @@ import Foundation
 import RunbookKit
 
 /// Shows a run as it happens: steps, commands with their output, findings, and a summary.
-/// On a terminal a quiet command shows that it is alive with an elapsed-time line.
+/// On a terminal a quiet command shows that it is alive with an elapsed-time line. Events
+/// arrive with secrets already masked (the run session masks every event once).
 final class TerminalRenderer: RunObserver {
     let terminal: Terminal
-    private let redactor: SecretRedactor
+    /// Masks what the renderer prints that did not come in an event (the summary's findings).
+    var redactor = SecretRedactor(secrets: [])
+    /// Whether the run's header (title, parameters) is printed when the run starts.
+    var showsHeader = true
     private let simulated: Bool
     private let lock = NSLock()
     private var running: (start: Date, label: String)?
@@ -15,9 +19,8 @@ final class TerminalRenderer: RunObserver {
     /// Where finished lines go: stdout, or a buffer when several hosts run at once.
     private let sink: (String) -> Void
 
-    init(terminal: Terminal, secrets: [String], simulated: Bool = false, sink: ((String) -> Void)? = nil) {
+    init(terminal: Terminal, simulated: Bool = false, sink: ((String) -> Void)? = nil) {
         self.terminal = terminal
-        self.redactor = SecretRedactor(secrets: secrets)
         self.simulated = simulated
         self.sink = sink ?? { Output.out($0) }
         if terminal.stdoutIsTTY && sink == nil { startTicker() }
@@ -43,35 +46,39 @@ final class TerminalRenderer: RunObserver {
         let t = terminal
         switch event {
         case .runStarted(let header):
+            guard showsHeader else { break }
             let sim = simulated ? t.yellow(" [SIMULATED: canned command output, nothing runs]") : ""
             print(t.bold("● \(header.runbookTitle)") + t.dim("  (\(header.runbookPath))") + sim)
             let params = header.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             if !params.isEmpty { print(t.dim("  parameters: " + params.joined(separator: " "))) }
-        case .stepStarted(let id, let title, let host):
+        case .resumed:
+            break
+        case .stepStarted(let start):
             print("")
-            print(t.bold(t.cyan("▶ \(id)")) + "  " + t.bold(title) + (host.map { t.dim("  on \($0)") } ?? ""))
-        case .stepEnded(_, let outcome, let duration):
-            let time = t.dim("(\(TerminalRenderer.format(duration)))")
-            switch outcome {
-            case "ok": print("  " + t.green("✓ ok") + " " + time)
-            case "finding": print("  " + t.yellow("! finding") + " " + time)
-            case "failed": print("  " + t.red("✗ failed") + " " + time)
-            default: print("  " + t.yellow(outcome) + " " + time)
+            print(t.bold(t.cyan("▶ \(start.path.stepDescription)")) + "  " + t.bold(start.title) + (start.host.map { t.dim("  on \($0)") } ?? ""))
+        case .stepEnded(let end):
+            let time = t.dim("(\(TerminalRenderer.format(end.duration)))")
+            switch end.outcome {
+            case .ok: print("  " + t.green("✓ ok") + " " + time)
+            case .finding: print("  " + t.yellow("! finding") + " " + time)
+            case .failed, .unreachable: print("  " + t.red("✗ \(end.outcome.rawValue)") + " " + time)
+            case .skipped, .aborted: print("  " + t.yellow(end.outcome.rawValue) + " " + time)
             }
-        case .commandStarted(_, _, let host, let script):
-            let prefix = host.map { t.dim("[\($0)] ") } ?? ""
-            let lines = script.split(separator: "\n", omittingEmptySubsequences: false)
+        case .commandStarted(let start):
+            let prefix = start.host.map { t.dim("[\($0)] ") } ?? ""
+            let lines = start.script.split(separator: "\n", omittingEmptySubsequences: false)
             print("  " + prefix + t.bold("$ ") + (lines.first.map(String.init) ?? ""))
             for line in lines.dropFirst() { print("  " + prefix + "  " + line) }
-            running = (Date(), host ?? "")
-        case .commandOutput(_, let host, let stream, let line):
-            let bar = stream == .stderr ? t.red("│") : t.dim("│")
-            let prefix = host.map { t.dim("[\($0)] ") } ?? ""
-            print("  " + prefix + bar + " " + line)
+            running = (Date(), start.host ?? "")
+        case .commandOutput(let output):
+            let bar = output.stream == .stderr ? t.red("│") : t.dim("│")
+            let prefix = output.host.map { t.dim("[\($0)] ") } ?? ""
+            print("  " + prefix + bar + " " + output.line)
             if running != nil { running!.start = Date() }
-        case .commandEnded(_, _, let host, _, let result):
+        case .commandEnded(let end):
             running = nil
-            let prefix = host.map { t.dim("[\($0)] ") } ?? ""
+            let result = end.result
+            let prefix = end.host.map { t.dim("[\($0)] ") } ?? ""
             if result.timedOut {
                 print("  " + prefix + t.red("⏱ timed out after \(TerminalRenderer.format(result.duration))"))
             } else if result.unreachable {
@@ -79,37 +86,45 @@ final class TerminalRenderer: RunObserver {
             } else if result.exitCode != 0 {
                 print("  " + prefix + t.dim("exit \(result.exitCode) · \(TerminalRenderer.format(result.duration))"))
             }
-            if result.stdoutTruncated || result.stderrTruncated {
+            if end.stdoutCut || end.stderrCut {
                 print("  " + prefix + t.dim("(output beyond \(result.stdout.utf8.count) bytes was shown but not kept)"))
             }
-        case .finding(_, let message, let evidence, let host):
-            print("  " + t.yellow("! ") + t.bold((host.map { "[\($0)] " } ?? "") + message))
+        case .finding(let finding):
+            print("  " + t.yellow("! ") + t.bold((finding.host.map { "[\($0)] " } ?? "") + finding.message))
+            let evidence = finding.evidence
             for line in evidence.split(separator: "\n", omittingEmptySubsequences: false).prefix(8) where !evidence.isEmpty {
                 print("      " + t.dim("│ " + line))
             }
-        case .branch(_, let description):
-            print("  " + t.dim("↳ " + description))
-        case .answer(_, let question, _, let choice, let source):
-            print("  " + t.dim("? \(question) → \(choice) (\(source))"))
-        case .message(_, let text):
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false) { print("  " + line) }
-        case .note(_, let text):
-            print("  " + t.cyan("✎ note: ") + text)
-        case .outcome(let step, let outcome, let remark):
-            print("  " + t.cyan("✎ \(step) marked \(outcome)") + (remark.isEmpty ? "" : ": \(remark)"))
-        case .variable:
+        case .branch(let branch):
+            print("  " + t.dim("↳ " + branch.description))
+        case .decision(let d):
+            switch (d.kind, d.source) {
+            case (.confirm, .operator), (.ask, .operator), (.set, _):
+                break   // the operator just typed it
+            case (.confirm, .assumeYes):
+                print("  " + t.dim("⚠ \(d.prompt) → yes (--yes)"))
+            case (_, .nobody):
+                break   // the failure that follows says what to pass
+            default:
+                print("  " + t.dim("? \(d.prompt) → \(d.answer ?? "") (answered in advance)"))
+            }
+        case .message(let message):
+            for line in message.text.split(separator: "\n", omittingEmptySubsequences: false) { print("  " + line) }
+        case .note(let note):
+            print("  " + t.cyan("✎ note: ") + note.text)
+        case .mark(let mark):
+            print("  " + t.cyan("✎ \(mark.path.stepDescription) marked \(mark.outcome)") + (mark.remark.isEmpty ? "" : ": \(mark.remark)"))
+        case .variable, .cursor, .targetEnded, .runEnded:
             break
-        case .concluded(let step, let message) where step.contains("/"):
+        case .concluded(let c) where !c.path.isTopLevel:
             // A called runbook's own conclusion: the caller goes on or takes it as its own.
-            print("  " + t.dim("↳ \(step.split(separator: "/").dropLast().joined(separator: "/")) concluded: ") + message)
-        case .concluded(_, let message):
+            print("  " + t.dim("↳ \(c.path.calls.joined(separator: "/")) concluded: ") + c.message)
+        case .concluded(let c):
             print("")
-            print(t.bold(t.green("■ Conclusion: ")) + t.bold(message))
-        case .failed(let step, let message):
+            print(t.bold(t.green("■ Conclusion: ")) + t.bold(c.message))
+        case .failed(let f):
             print("")
-            print(t.bold(t.red("✗ Failed")) + (step.map { t.dim(" in \($0)") } ?? "") + ": " + message)
-        case .runEnded:
-            break
+            print(t.bold(t.red("✗ Failed")) + (f.path.map { t.dim(" in \($0.stepDescription)") } ?? "") + ": " + f.message)
         }
     }
 
@@ -117,6 +132,7 @@ final class TerminalRenderer: RunObserver {
     func summary(_ outcome: RunOutcome) {
         lock.lock()
         defer { lock.unlock() }
+        let print: (String) -> Void = { self.print(self.redactor.redact($0)) }
         let t = terminal
         print("")
         print(t.bold("── Summary " + String(repeating: "─", count: 40)))
@@ -126,7 +142,7 @@ final class TerminalRenderer: RunObserver {
         } else {
             print("  findings:  " + t.yellow("\(outcome.findings.count)"))
             for f in outcome.findings {
-                print("    " + t.yellow("!") + " [\(f.stepID)\(f.host.map { " @ \($0)" } ?? "")] " + f.message)
+                print("    " + t.yellow("!") + " [\(f.path.stepDescription)\(f.host.map { " @ \($0)" } ?? "")] " + f.message)
                 for line in f.evidence.split(separator: "\n", omittingEmptySubsequences: false).prefix(5) where !f.evidence.isEmpty {
                     print("        " + t.dim("│ " + line))
                 }

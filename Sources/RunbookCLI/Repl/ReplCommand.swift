@@ -42,10 +42,9 @@ struct ReplCommand: ParsableCommand {
         } else {
             checked = ReplCommand.adHocRunbook()
         }
-        var options = try session.runOptions(parameters: params)
-        if let host = try session.targetHosts().first { options.defaultHost = host }
+        let options = try session.runOptions(parameters: params)
         try ReplCommand.start(checked: checked, options: options, session: session, terminal: terminal,
-                              from: from, history: history, restore: nil)
+                              from: from, history: history)
     }
 
     static func adHocRunbook() -> CheckedRunbook {
@@ -54,44 +53,45 @@ struct ReplCommand: ParsableCommand {
         return checked!
     }
 
-    /// Builds the session (used by `repl` and by `resume` of a REPL journal) and runs it.
-    static func start(checked: CheckedRunbook, options: RunOptions, session: SessionOptions, terminal: Terminal,
-                      from: String?, history: String?, restore: ((Interpreter) -> Void)?,
-                      completedSteps: [String] = []) throws {
-        let executor = try Executors.make(session: session, scenarioPath: nil)
+    /// Builds the run session for an interactive session and runs the loop.
+    static func start(checked: CheckedRunbook, options: RunOptions, session options2: SessionOptions,
+                      terminal: Terminal, from: String?, history: String?) throws {
+        var runOptions = options
+        runOptions.fromStep = from
+        let executor = try Executors.make(session: options2, scenarioPath: nil)
         defer { executor.shutdown() }
         let io = ReplOperator(assumeYes: options.assumeYes)
-        let multicast = MulticastObserver([])
-        let interpreter: Interpreter
-        do {
-            interpreter = try Interpreter(checked: checked, executor: executor.executor, observer: multicast,
-                                          io: io, options: options)
-        } catch let error as RuntimeError {
-            Output.err("error: \(error.message)\n")
-            throw ExitCode(Exit.usage)
-        }
-        let renderer = TerminalRenderer(terminal: terminal, secrets: interpreter.secretValues)
+        let renderer = TerminalRenderer(terminal: terminal)
         let tracker = StepTracker()
-        multicast.add(renderer)
-        multicast.add(tracker)
-        let journal = try JournalFactory.open(session: session, runbookPath: checked.path, secrets: interpreter.secretValues)
-        if let journal { multicast.add(journal) }
-        let header = RunHeader.make(for: checked, parameters: interpreter.displayedParameters, mode: "repl")
-        // The header goes to the journal only: the session prints its own banner.
-        journal?.handle(.runStarted(header))
-        for step in completedSteps { tracker.mark(step, "ok (before resume)") }
+        let journal = try SessionFactory.journal(session: options2, runbookPath: checked.path)
+        var targets = try options2.runTargets()
+        targets.hosts = Array(targets.hosts.prefix(1))   // the REPL works on one target
+        let session = try SessionFactory.session(.init(
+            checked: checked, options: runOptions, targets: targets, mode: .repl,
+            identity: SessionFactory.identity, executor: executor.executor, operatorIO: io,
+            cancellation: Cancellation.shared, journal: journal, observers: [renderer, tracker]))
+        // The header goes to the journal; the session prints its own banner, so the renderer
+        // does not print one.
+        renderer.showsHeader = false
+        session.start()
         Cancellation.installSignalHandlers()
-        let steps = checked.runbook.steps
+        throw ExitCode(loop(session: session, run: session.targets[0], operatorIO: io, tracker: tracker,
+                            renderer: renderer, terminal: terminal, history: history))
+    }
+
+    /// The interactive loop over a started session (a new one, or one `resume` restored).
+    static func loop(session: RunSession, run: TargetRun, operatorIO: ReplOperator, tracker: StepTracker,
+                     renderer: TerminalRenderer?, terminal: Terminal, history: String?) -> Int32 {
+        renderer?.showsHeader = false
+        let steps = session.checked.runbook.steps
         let reader = makeLineReader(historyFile: history) { line in
-            ReplCompletion.candidates(line: line, steps: steps.map(\.id), variables: Array(interpreter.variables.keys))
+            ReplCompletion.candidates(line: line, steps: steps.map(\.id), variables: Array(run.interpreter.variables.keys))
         }
-        io.reader = reader
-        let replSession = ReplSession(checked: checked, interpreter: interpreter, reader: reader, terminal: terminal,
-                                      tracker: tracker, journalPath: journal?.path, startAt: from)
-        let code = replSession.loop(onStart: { restore?(interpreter) })
-        journal?.close()
-        renderer.stop()
-        throw ExitCode(code)
+        operatorIO.reader = reader
+        let repl = ReplSession(session: session, run: run, reader: reader, terminal: terminal, tracker: tracker)
+        let code = repl.loop()
+        renderer?.stop()
+        return code
     }
 }
 

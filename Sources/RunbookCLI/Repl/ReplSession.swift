@@ -2,32 +2,32 @@ import Foundation
 import RunbookKit
 
 /// An incident session: the operator steps through a runbook, retries, runs ad-hoc
-/// commands and writes notes; everything goes to the terminal and the journal.
+/// commands and writes notes; everything goes to the terminal and the journal. A thin client
+/// of the run session: where the operator stands and what a step does is the session's
+/// `TargetRun`; this class reads commands and prints.
 final class ReplSession {
-    let checked: CheckedRunbook
-    let interpreter: Interpreter
+    let session: RunSession
+    let run: TargetRun
     let reader: LineReader
     let terminal: Terminal
     let tracker: StepTracker
-    let journalPath: String?
-    private var current: Int? = 0
-    private var previous: [Int] = []
     private var lastRun: String?
-    private var finished: RunOutcome.Status?
-    private let started = Date()
-    /// Masks secret values wherever the session itself prints values.
-    private lazy var redactor = SecretRedactor(secrets: interpreter.secretValues)
 
-    init(checked: CheckedRunbook, interpreter: Interpreter, reader: LineReader, terminal: Terminal,
-         tracker: StepTracker, journalPath: String?, startAt: String?) {
-        self.checked = checked
-        self.interpreter = interpreter
+    init(session: RunSession, run: TargetRun, reader: LineReader, terminal: Terminal, tracker: StepTracker) {
+        self.session = session
+        self.run = run
         self.reader = reader
         self.terminal = terminal
         self.tracker = tracker
-        self.journalPath = journalPath
-        if let startAt, let i = steps.firstIndex(where: { $0.id == startAt }) { current = i }
     }
+
+    var checked: CheckedRunbook { session.checked }
+    var interpreter: Interpreter { run.interpreter }
+    var journalPath: String? { session.journalPath }
+    private var current: Int? { run.position }
+    private var finished: RunOutcome.Status? { run.status }
+    /// Masks secret values wherever the session itself prints values.
+    private var redactor: SecretRedactor { session.redactor }
 
     var steps: [Step] { checked.runbook.steps }
 
@@ -57,11 +57,10 @@ final class ReplSession {
     }
 
     /// Reads and runs lines until `quit` or end of input; returns the exit code.
-    func loop(onStart: (() -> Void)? = nil) -> Int32 {
+    func loop() -> Int32 {
         printBanner()
-        onStart?()
         while true {
-            Cancellation.shared.reset()
+            session.cancellation.reset()
             guard let line = reader.readLine(prompt: prompt) else {
                 Output.out("\n")
                 break
@@ -107,17 +106,13 @@ final class ReplSession {
             guard let i = index(of: target) else { return }
             runStep(at: i)
         case .skip:
-            guard let i = current else { Output.out("no current step\n"); return }
-            tracker.mark(steps[i].id, "skipped")
-            interpreter.emit(.stepEnded(stepID: steps[i].id, outcome: "skipped", duration: 0))
-            move(to: i + 1 < steps.count ? i + 1 : nil)
+            guard current != nil else { Output.out("no current step\n"); return }
+            run.skip()
         case .goto(let id):
             guard let i = index(of: id) else { return }
-            interpreter.emit(.branch(stepID: steps[i].id, description: "operator: goto \(id)"))
-            move(to: i)
+            run.jump(to: i)
         case .back:
-            guard let last = previous.popLast() else { Output.out("no earlier step\n"); return }
-            current = last
+            if !run.back() { Output.out("no earlier step\n") }
         case .adHoc(let host, let script):
             guard !script.isEmpty else { Output.out("usage: $ COMMAND\n"); return }
             if case .failure(let error) = interpreter.runAdHoc(script, host: host) {
@@ -130,8 +125,7 @@ final class ReplSession {
             }
             switch interpreter.evaluate(expression: expression) {
             case .success(let value):
-                interpreter.setVariable(name, value)
-                interpreter.emit(.message(stepID: Interpreter.adHocStepID, text: redactor.redact("operator set \(name) = \(value.displayText)")))
+                session.set(name, value, on: run)
             case .failure(let d):
                 Output.out(terminal.red("error: \(d.message)") + "\n")
             }
@@ -145,12 +139,12 @@ final class ReplSession {
             interpreter.preAnswer(id, choice)
             Output.out("question '\(id)' will be answered '\(choice)'\n")
         case .note(let text):
-            interpreter.emit(.note(stepID: lastRun ?? current.map { steps[$0].id }, text: text))
+            interpreter.emit(.note(Note(path: (lastRun ?? current.map { steps[$0].id }).map { interpreter.path($0) }, text: text)))
         case .mark(let outcome, let remark):
             // The step the operator just watched run, not the one waiting to run next.
             guard let id = lastRun ?? current.map({ steps[$0].id }) else { Output.out("no step to mark\n"); return }
             tracker.mark(id, "marked \(outcome)")
-            interpreter.emit(.outcome(stepID: id, outcome: outcome, remark: remark))
+            interpreter.emit(.mark(Mark(path: interpreter.path(id), outcome: outcome, remark: remark)))
         case .journal:
             Output.out(tracker.timeline.isEmpty ? "nothing recorded yet\n" : tracker.timeline.joined(separator: "\n") + "\n")
         case .unknown(let message):
@@ -164,33 +158,18 @@ final class ReplSession {
         return nil
     }
 
-    private func move(to index: Int?) {
-        if let c = current, c != index { previous.append(c) }
-        current = index
-    }
-
     private func runStep(at i: Int) {
-        let step = steps[i]
-        lastRun = step.id
-        let result = interpreter.runStep(step)
-        if Cancellation.shared.isCancelled {
-            Cancellation.shared.reset()
+        lastRun = steps[i].id
+        switch run.runStep(at: i) {
+        case .moved:
+            break
+        case .ended:
+            break
+        case .stayed(.aborted):
+            session.cancellation.reset()
             Output.out(terminal.yellow("interrupted: `run` retries the step") + "\n")
-            current = i
-            return
-        }
-        switch result {
-        case .next: move(to: i + 1 < steps.count ? i + 1 : nil)
-        case .goto(let id): move(to: steps.firstIndex { $0.id == id })
-        case .finished(let status):
-            switch status {
-            case .concluded, .completed:
-                finished = status
-                move(to: nil)
-            default:
-                Output.out(terminal.dim("  the step stopped; fix what it found, then `run` retries it") + "\n")
-                current = i
-            }
+        case .stayed:
+            Output.out(terminal.dim("  the step stopped; fix what it found, then `run` retries it") + "\n")
         }
         if current == nil && finished == nil { Output.out(terminal.dim("  end of the runbook") + "\n") }
     }
@@ -246,19 +225,12 @@ final class ReplSession {
             for step in steps { Output.out("  \(step.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(tracker.state(of: step.id))\n") }
         }
         Output.out("  commands: \(tracker.commandCount) · notes: \(tracker.noteCount) · findings: \(findings.count)\n")
-        for f in findings { Output.out(redactor.redact("    ! [\(f.stepID)] \(f.message)") + "\n") }
+        for f in findings { Output.out(redactor.redact("    ! [\(f.path.stepDescription)] \(f.message)") + "\n") }
         if case .concluded(let c)? = finished { Output.out("  conclusion: " + terminal.bold(redactor.redact(c)) + "\n") }
-        let elapsed = Date().timeIntervalSince(started)
-        let status: String
-        let code: Int32
-        switch finished {
-        case .concluded?: status = "concluded"; code = findings.isEmpty ? 0 : 1
-        case .completed?: status = "completed"; code = findings.isEmpty ? 0 : 1
-        default: status = "ended"; code = findings.isEmpty ? 0 : 1
-        }
-        interpreter.emit(.runEnded(status: status, exitCode: code, duration: elapsed))
+        // The session says how it ended, in the journal and in the exit code.
+        let outcome = session.finish()
         if let journalPath { Output.out(terminal.dim("  journal: \(journalPath)") + "\n") }
-        return code
+        return outcome.exitCode
     }
 }
 
@@ -280,23 +252,28 @@ final class StepTracker: RunObserver {
     func handle(_ event: RunEvent) {
         let time = formatter.string(from: Date())
         switch event {
-        case .stepStarted(let id, let title, _): timeline.append("\(time)  ▶ \(id): \(title)")
-        case .stepEnded(let id, let outcome, _):
-            states[id] = outcome
-            timeline.append("\(time)  \(id) → \(outcome)")
-        case .commandEnded(_, let step, let host, let script, let result):
+        case .stepStarted(let s): timeline.append("\(time)  ▶ \(s.path.stepDescription): \(s.title)")
+        case .stepEnded(let e):
+            if e.path.isTopLevel { states[e.path.step] = e.outcome.rawValue }
+            timeline.append("\(time)  \(e.path.stepDescription) → \(e.outcome.rawValue)")
+        case .commandEnded(let c):
             commandCount += 1
-            let firstLine = script.split(separator: "\n").first.map(String.init) ?? ""
-            timeline.append("\(time)  $ \(firstLine)\(host.map { " (on \($0))" } ?? "") [\(step)] → exit \(result.exitCode)")
-        case .finding(let step, let message, _, _): timeline.append("\(time)  ! [\(step)] \(message)")
-        case .note(let step, let text):
+            let firstLine = c.script.split(separator: "\n").first.map(String.init) ?? ""
+            timeline.append("\(time)  $ \(firstLine)\(c.host.map { " (on \($0))" } ?? "") [\(c.path.stepDescription)] → exit \(c.result.exitCode)")
+        case .finding(let f): timeline.append("\(time)  ! [\(f.path.stepDescription)] \(f.message)")
+        case .note(let n):
             noteCount += 1
-            timeline.append("\(time)  ✎ \(step.map { "[\($0)] " } ?? "")\(text)")
-        case .outcome(let step, let outcome, let remark):
-            timeline.append("\(time)  ✎ [\(step)] marked \(outcome)\(remark.isEmpty ? "" : ": \(remark)")")
-        case .answer(_, let question, _, let choice, _): timeline.append("\(time)  ? \(question) → \(choice)")
-        case .concluded(_, let message): timeline.append("\(time)  ■ \(message)")
-        case .failed(let step, let message): timeline.append("\(time)  ✗ \(step.map { "[\($0)] " } ?? "")\(message)")
+            timeline.append("\(time)  ✎ \(n.path.map { "[\($0.stepDescription)] " } ?? "")\(n.text)")
+        case .mark(let m):
+            timeline.append("\(time)  ✎ [\(m.path.stepDescription)] marked \(m.outcome)\(m.remark.isEmpty ? "" : ": \(m.remark)")")
+        case .decision(let d):
+            switch d.kind {
+            case .ask: timeline.append("\(time)  ? \(d.prompt) → \(d.answer ?? "no answer")")
+            case .confirm: timeline.append("\(time)  ⚠ \(d.prompt) → \(d.answer ?? "no answer")")
+            case .set: timeline.append("\(time)  = \(d.id ?? "?") set to \(d.answer ?? "")")
+            }
+        case .concluded(let c): timeline.append("\(time)  ■ \(c.message)")
+        case .failed(let f): timeline.append("\(time)  ✗ \(f.path.map { "[\($0.stepDescription)] " } ?? "")\(f.message)")
         default: break
         }
     }

@@ -71,29 +71,30 @@ struct IncidentSummary {
     var findings: [Finding] = []
     var conclusions: [(step: String, message: String)] = []
     var failures: [(step: String?, message: String)] = []
-    var runEnd: (status: String, exitCode: Int, duration: Double)?
+    var decisions: [Decision] = []
+    var runEnd: RunEnd?
     var endTime: Date?
 
     init(_ journal: Journal) {
-        let events = journal.events
+        let entries = journal.entries
         runEnd = journal.runEnd
-        endTime = events.last?.time
+        endTime = entries.last?.time
 
         // Pass 1: which commands are evidence — those that failed and those a finding points
         // to (the step's last command before the finding, on the finding's host if possible).
-        var evidenceIndex: [Int: String] = [:]      // event index of a command_end → "E<n>"
-        var findingEvidence: [Int: Int] = [:]       // event index of a finding → its command's index
-        var lastCommandInStep: [String: [Int]] = [:]
+        var evidenceIndex: [Int: String] = [:]      // entry index of a command_end → "E<n>"
+        var findingEvidence: [Int: Int] = [:]       // entry index of a finding → its command's index
+        var lastCommandInStep: [StepPath: [Int]] = [:]
         var chosen = Set<Int>()
-        for (index, event) in events.enumerated() {
-            switch event.kind {
+        for (index, entry) in entries.enumerated() {
+            switch entry.event {
             case .commandEnded(let command):
-                lastCommandInStep[command.step, default: []].append(index)
-                if !command.succeeded { chosen.insert(index) }
-            case .finding(let step, _, _, let host):
-                let candidates = lastCommandInStep[step] ?? []
+                lastCommandInStep[command.path, default: []].append(index)
+                if !Self.succeeded(command) { chosen.insert(index) }
+            case .finding(let finding):
+                let candidates = lastCommandInStep[finding.path] ?? []
                 let sameHost = candidates.last { i in
-                    if case .commandEnded(let c) = events[i].kind { return c.host == host }
+                    if case .commandEnded(let c) = entries[i].event { return c.host == finding.host }
                     return false
                 }
                 if let target = sameHost ?? candidates.last {
@@ -105,85 +106,123 @@ struct IncidentSummary {
             }
         }
         for index in chosen.sorted() {
-            guard case .commandEnded(let c) = events[index].kind else { continue }
+            guard case .commandEnded(let c) = entries[index].event else { continue }
             let id = "E\(evidence.count + 1)"
             evidenceIndex[index] = id
             evidence.append(Evidence(
-                id: id, step: c.step, host: c.host, command: c.command, exitCode: c.exitCode,
+                id: id, step: c.path.description, host: c.host, command: c.script, exitCode: Int(c.result.exitCode),
                 status: Self.status(of: c),
-                stdout: Excerpt(c.stdout, maxLines: Self.excerptLines, cutInJournal: c.stdoutTruncated, totalBytes: c.stdoutBytes),
-                stderr: Excerpt(c.stderr, maxLines: Self.excerptLines, cutInJournal: c.stderrTruncated, totalBytes: c.stderrBytes)))
+                stdout: Excerpt(c.result.stdout, maxLines: Self.excerptLines, cutInJournal: c.stdoutCut, totalBytes: c.result.stdoutBytes),
+                stderr: Excerpt(c.result.stderr, maxLines: Self.excerptLines, cutInJournal: c.stderrCut, totalBytes: c.result.stderrBytes)))
         }
 
         // Pass 2: the timeline.
-        var endedCommands = Set<Int>()
-        for event in events {
-            if case .commandEnded(let c) = event.kind { endedCommands.insert(c.id) }
+        // Command ids start again in a resumed part of the run: count ends per part.
+        var endedCommands = Set<[Int]>()
+        var part = 0
+        for entry in entries {
+            if case .resumed = entry.event { part += 1 }
+            if case .commandEnded(let c) = entry.event { endedCommands.insert([part, c.id]) }
         }
-        for (index, event) in events.enumerated() {
-            let step = event.step ?? ""
+        part = 0
+        for (index, entry) in entries.enumerated() {
+            let step = entry.event.path?.description ?? ""
             func row(_ text: String, evidence: String? = nil, command: String? = nil) {
-                rows.append(Row(time: event.time, step: step, kind: event.type, text: text,
+                rows.append(Row(time: entry.time, step: step, kind: entry.type ?? "", text: text,
                                 evidence: evidence, command: command))
             }
-            switch event.kind {
-            case .stepStarted(_, let title, let host):
-                row("Step started: \(title)" + (host.map { " (on \($0))" } ?? ""))
-            case .stepEnded(_, let outcome, let duration):
-                row("Step ended: \(outcome) after \(Self.duration(duration))")
-            case .commandStarted(let id, _, let host, let command):
+            switch entry.event {
+            case .runStarted, .commandOutput:
+                break
+            case .resumed(let r):
+                part += 1
+                let at = r.positions.sorted { $0.key < $1.key }.map { $0.key.isEmpty ? $0.value : "\($0.key): \($0.value)" }
+                row("Resumed by \(r.user)" + (at.isEmpty ? "" : " at " + at.joined(separator: ", "))
+                    + (r.notRestored.isEmpty ? "" : "; not restored: " + r.notRestored.joined(separator: "; ")))
+            case .stepStarted(let s):
+                row("Step started: \(s.title)" + (s.host.map { " (on \($0))" } ?? ""))
+            case .stepEnded(let e):
+                row("Step ended: \(e.outcome.rawValue) after \(Self.duration(e.duration))")
+            case .commandStarted(let c):
                 // Shown only when no result was ever recorded (the run died during it).
-                if !endedCommands.contains(id) {
-                    row("Started on \(host ?? "localhost"); no result recorded", command: command)
+                if !endedCommands.contains([part, c.id]) {
+                    row("Started on \(c.host ?? "localhost"); no result recorded", command: c.script)
                 }
             case .commandEnded(let c):
-                var text = "on \(c.host ?? "localhost"): \(Self.status(of: c)) in \(Self.duration(c.duration))"
+                var text = "on \(c.host ?? "localhost"): \(Self.status(of: c)) in \(Self.duration(c.result.duration))"
                 if let id = evidenceIndex[index] { text += " (evidence \(id))" }
-                row(text, evidence: evidenceIndex[index], command: c.command)
-            case .finding(let step, let message, let evidenceText, let host):
+                row(text, evidence: evidenceIndex[index], command: c.script)
+            case .finding(let f):
                 var id = findingEvidence[index].flatMap { evidenceIndex[$0] }
-                if id == nil, !evidenceText.isEmpty {
+                if id == nil, !f.evidence.isEmpty {
                     // No command to point at: the finding's own evidence becomes an entry.
                     id = "E\(evidence.count + 1)"
                     evidence.append(Evidence(
-                        id: id!, step: step, host: host, command: "", exitCode: 0, status: "",
-                        stdout: Excerpt(evidenceText, maxLines: Self.excerptLines, cutInJournal: false, totalBytes: evidenceText.utf8.count),
+                        id: id!, step: f.path.description, host: f.host, command: "", exitCode: 0, status: "",
+                        stdout: Excerpt(f.evidence, maxLines: Self.excerptLines, cutInJournal: false, totalBytes: f.evidence.utf8.count),
                         stderr: Excerpt("", maxLines: 0, cutInJournal: false, totalBytes: 0)))
                 }
-                findings.append(Finding(step: step, host: host, message: message, evidence: id))
-                row("Finding: \(message)" + (id.map { " (evidence \($0))" } ?? ""), evidence: id)
-            case .branch(_, let description):
-                row("Branch: \(description)")
-            case .answer(_, let question, _, let choice, let source):
-                row("Asked “\(question)” → \(choice)" + (source.isEmpty ? "" : " (\(source))"))
-            case .message(_, let text):
-                row("Message: \(text)")
-            case .note(_, let text):
-                row("Note: \(text)")
-            case .outcome(_, let outcome, let remark):
-                row("Marked \(outcome)" + (remark.isEmpty ? "" : ": \(remark)"))
-            case .variable:
-                break   // captured values are for resuming, too noisy for a timeline
-            case .conclusion(let step, let message):
-                conclusions.append((step, message))
-                row("Conclusion: \(message)")
-            case .failure(let step, let message):
-                failures.append((step, message))
-                row("Failure: \(message)")
-            case .runEnded(let status, let exitCode, let duration):
-                row("Run ended: \(status) (exit \(exitCode)) after \(Self.duration(duration))")
-            case .unknown(let type):
-                row("(\(type) record)")
+                findings.append(Finding(step: f.path.description, host: f.host, message: f.message, evidence: id))
+                row("Finding: \(f.message)" + (id.map { " (evidence \($0))" } ?? ""), evidence: id)
+            case .branch(let b):
+                row("Branch: \(b.description)")
+            case .decision(let d):
+                decisions.append(d)
+                row(Self.describe(d))
+            case .message(let m):
+                row("Message: \(m.text)")
+            case .note(let n):
+                row("Note: \(n.text)")
+            case .mark(let m):
+                row("Marked \(m.outcome)" + (m.remark.isEmpty ? "" : ": \(m.remark)"))
+            case .variable, .cursor:
+                break   // values and cursor moves are for resuming, too noisy for a timeline
+            case .concluded(let c):
+                conclusions.append((c.path.description, c.message))
+                row("Conclusion: \(c.message)")
+            case .failed(let f):
+                failures.append((f.path?.description, f.message))
+                row("Failure: \(f.message)")
+            case .targetEnded(let t):
+                if let target = t.target {
+                    row("\(target) ended: \(t.status.rawValue) (exit \(t.exitCode))" + (t.reason.map { ": \($0)" } ?? ""))
+                }
+            case .runEnded(let end):
+                row("Run ended: \(end.status.rawValue) (exit \(end.exitCode)) after \(Self.duration(end.duration))")
             }
         }
     }
 
+    /// "Confirmed “Restart the kubelet?” → yes (operator)", "Asked “…” → no (--answer)".
+    static func describe(_ d: Decision) -> String {
+        let source: String
+        switch d.source {
+        case .operator: source = "by the operator"
+        case .assumeYes: source = "by --yes"
+        case .answerOption: source = "answered in advance"
+        case .nobody: source = "nobody could answer"
+        }
+        switch d.kind {
+        case .confirm:
+            let verdict = d.answer == "yes" ? "accepted" : (d.answer == "no" ? "declined" : "not answered")
+            return "Confirmation “\(d.prompt)” \(verdict) (\(source))"
+        case .ask:
+            return "Asked “\(d.prompt)” → \(d.answer ?? "no answer") (\(source))"
+        case .set:
+            return "Operator set \(d.id ?? "?") = \(d.answer ?? "")"
+        }
+    }
+
+    static func succeeded(_ c: CommandEnd) -> Bool {
+        c.result.exitCode == 0 && !c.result.timedOut && !c.result.cancelled && !c.result.unreachable
+    }
+
     /// "exit 0", "exit 1", "timed out", "unreachable", "cancelled".
-    static func status(of command: JournalCommand) -> String {
-        if command.unreachable { return "host unreachable" }
-        if command.timedOut { return "timed out" }
-        if command.cancelled { return "cancelled" }
-        return "exit \(command.exitCode)"
+    static func status(of command: CommandEnd) -> String {
+        if command.result.unreachable { return "host unreachable" }
+        if command.result.timedOut { return "timed out" }
+        if command.result.cancelled { return "cancelled" }
+        return "exit \(command.result.exitCode)"
     }
 
     /// "0.042 s", "3.1 s", "2 min 5 s", "1 h 3 min".

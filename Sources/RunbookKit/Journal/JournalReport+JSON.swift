@@ -14,14 +14,15 @@ extension JournalReport {
             "user": header.user,
             "host": header.host,
             "start": JournalTime.iso8601(header.startTime),
-            "mode": header.mode,
+            "mode": header.mode.rawValue,
+            "targets": header.plan.targets.hosts,
             "tool_version": header.toolVersion,
             "parameters": header.parameters,
             "journal_truncated": journal.truncatedLastLine,
         ]
         if let path = journal.path { report["journal"] = path }
         if let end = summary.runEnd {
-            report["status"] = end.status
+            report["status"] = end.status.rawValue
             report["exit_code"] = end.exitCode
             report["duration"] = end.duration
         } else {
@@ -53,6 +54,10 @@ extension JournalReport {
         report["findings"] = summary.findings.map { finding -> [String: Any] in
             ["step": finding.step, "host": finding.host as Any? ?? NSNull(), "message": finding.message,
              "evidence": finding.evidence as Any? ?? NSNull()]
+        }
+        report["decisions"] = summary.decisions.map { d -> [String: Any] in
+            ["kind": d.kind.rawValue, "prompt": d.prompt, "answer": d.answer as Any? ?? NSNull(),
+             "source": d.source.rawValue, "step": d.path?.description as Any? ?? NSNull()]
         }
         report["conclusions"] = summary.conclusions.map { ["step": $0.step, "message": $0.message] }
         report["failures"] = summary.failures.map { ["step": $0.step as Any? ?? NSNull(), "message": $0.message] }

@@ -19,12 +19,19 @@ public enum JournalReport {
         out += "- **Started:** \(dateTime(header.startTime)) UTC\n"
         if let end = summary.runEnd {
             let endTime = summary.endTime.map { dateTime($0) + " UTC, " } ?? ""
-            out += "- **Ended:** \(endTime)after \(IncidentSummary.duration(end.duration)): **\(ReportMarkdownText.inline(end.status))** (exit \(end.exitCode))\n"
+            out += "- **Ended:** \(endTime)after \(IncidentSummary.duration(end.duration)): **\(end.status.rawValue)** (exit \(end.exitCode))\n"
         } else {
             let last = summary.endTime.map { " (last event at \(dateTime($0)) UTC)" } ?? ""
             out += "- **Ended:** the run did not finish\(last)\n"
         }
-        out += "- **Mode:** \(ReportMarkdownText.inline(header.mode)), runbook \(ReportMarkdownText.inline(header.toolVersion))\n"
+        out += "- **Mode:** \(header.mode.rawValue), runbook \(ReportMarkdownText.inline(header.toolVersion))\n"
+        let targets = header.plan.targets
+        if !targets.hosts.isEmpty {
+            out += "- **Targets:** \(targets.hosts.map(ReportMarkdownText.inline).joined(separator: ", "))"
+            if let inventory = targets.inventory { out += " (inventory \(ReportMarkdownText.code(inventory))\(targets.group.map { ", group " + ReportMarkdownText.inline($0) } ?? ""))" }
+            out += "\n"
+        }
+        if header.plan.assumeYes { out += "- **Confirmations:** accepted in advance with `--yes`\n" }
         if let path = journal.path { out += "- **Journal:** \(ReportMarkdownText.code(path))\n" }
         if let conclusion = summary.conclusions.last {
             out += "\n**Diagnosis:** \(ReportMarkdownText.inline(conclusion.message))\n"
@@ -98,7 +105,7 @@ public enum JournalReport {
         out += "\n## Conclusion\n\n"
         if summary.conclusions.isEmpty && summary.failures.isEmpty {
             if let end = summary.runEnd {
-                out += "No conclusion was reached; the run ended **\(ReportMarkdownText.inline(end.status))** (exit \(end.exitCode)).\n"
+                out += "No conclusion was reached; the run \(end.status == .ended ? "was left by the operator" : "ended **\(end.status.rawValue)**") (exit \(end.exitCode)).\n"
             } else {
                 out += "No conclusion was reached; the journal ends before the run did.\n"
             }

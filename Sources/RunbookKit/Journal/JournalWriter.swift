@@ -35,7 +35,10 @@ public final class JournalWriter: RunObserver {
     }
 
     public let path: String
-    private let redactor: SecretRedactor
+    /// Replaced when a secret becomes known during the run (the REPL's `set` on a secret).
+    private var redactor: SecretRedactor
+    private var secrets: [String]
+    private let syncInterval: Double
     private let outputLimit: Int
     private let clock: () -> Date
     private let durability: Durability
@@ -48,12 +51,16 @@ public final class JournalWriter: RunObserver {
     private var unsynced = false
 
     /// Opens (creating it and its parent directories if needed) the journal at `path`. An
-    /// existing file is appended to.
+    /// existing file is appended to (that is how `resume` keeps one incident in one file), but
+    /// only a regular file of this user, never through a symbolic link, and never while
+    /// another runner holds it: two runs in one record would mix their diagnoses.
     /// - Parameters:
     ///   - secrets: values replaced by "********" in everything written.
+    ///   - syncInterval: seconds between two background fsyncs (`.checkpoints`).
     ///   - clock: the time stamped on each event (tests pass a fixed one).
     public init(path: String, secrets: [String] = [], outputLimit: Int = JournalWriter.defaultOutputLimit,
-                durability: Durability = JournalWriter.defaultDurability, clock: @escaping () -> Date = Date.init) throws {
+                durability: Durability = .checkpoints, syncInterval: Double = 0.005,
+                clock: @escaping () -> Date = Date.init) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             do {
@@ -62,26 +69,24 @@ public final class JournalWriter: RunObserver {
                 throw JournalError.cannotOpen(path: path, reason: "cannot create \(directory): \(error.localizedDescription)")
             }
         }
-        // 0600: outputs can reveal more than the secrets we know to redact.
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            throw JournalError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
-        }
-        self.fd = fd
+        self.fd = try JournalFile.openForAppend(path)
         self.path = path
+        self.secrets = secrets
         self.redactor = SecretRedactor(secrets: secrets)
         self.outputLimit = outputLimit
         self.clock = clock
         self.durability = durability
+        self.syncInterval = syncInterval
     }
 
-    /// Opens a new journal in `directory` (default: `defaultDirectory()`), named
+    /// Opens a new journal in `directory` (default: `.runbook/journal`), named
     /// `YYYYMMDD-HHMMSS-<runbook>-<pid>.jsonl` after the run's start time (UTC), with a
     /// "-2", "-3", … suffix if that file already exists.
     public convenience init(directory: String? = nil, runbookPath: String, startTime: Date = Date(),
                             secrets: [String] = [], outputLimit: Int = JournalWriter.defaultOutputLimit,
-                            durability: Durability = JournalWriter.defaultDurability, clock: @escaping () -> Date = Date.init) throws {
-        let directory = directory ?? JournalWriter.defaultDirectory()
+                            durability: Durability = .checkpoints, syncInterval: Double = 0.005,
+                            clock: @escaping () -> Date = Date.init) throws {
+        let directory = directory ?? JournalWriter.defaultDirectory(environment: [:], currentDirectory: nil)
         let name = JournalWriter.fileName(runbookPath: runbookPath, startTime: startTime, pid: getpid())
         var path = (directory as NSString).appendingPathComponent(name)
         // Two runs of one runbook in the same second from one process (the REPL can do that)
@@ -92,32 +97,19 @@ public final class JournalWriter: RunObserver {
             path = (directory as NSString).appendingPathComponent(
                 String(name.dropLast(".jsonl".count)) + "-\(attempt).jsonl")
         }
-        try self.init(path: path, secrets: secrets, outputLimit: outputLimit, durability: durability, clock: clock)
+        try self.init(path: path, secrets: secrets, outputLimit: outputLimit, durability: durability,
+                      syncInterval: syncInterval, clock: clock)
     }
 
     deinit {
         close()
     }
 
-    /// `.checkpoints`, unless `RUNBOOK_JOURNAL_FSYNC=sync` asks for `.synchronousCheckpoints`
-    /// (every checkpoint waits for the disk before the run goes on).
-    public static var defaultDurability: Durability {
-        guard let value = getenv("RUNBOOK_JOURNAL_FSYNC") else { return .checkpoints }
-        return String(cString: value) == "sync" ? .synchronousCheckpoints : .checkpoints
-    }
-
-    /// `$RUNBOOK_JOURNAL_DIR`, or `.runbook/journal` under the current directory.
-    /// (Without arguments it reads the one variable with getenv: building
-    /// `ProcessInfo.processInfo.environment` costs more than the rest of opening a journal.)
-    public static func defaultDirectory(environment: [String: String]? = nil,
+    /// `RUNBOOK_JOURNAL_DIR` from `environment` (the client passes the variables it read),
+    /// or `.runbook/journal` under the current directory.
+    public static func defaultDirectory(environment: [String: String],
                                         currentDirectory: String? = nil) -> String {
-        let configured: String?
-        if let environment {
-            configured = environment["RUNBOOK_JOURNAL_DIR"]
-        } else {
-            configured = getenv("RUNBOOK_JOURNAL_DIR").map { String(cString: $0) }
-        }
-        if let configured, !configured.isEmpty {
+        if let configured = environment["RUNBOOK_JOURNAL_DIR"], !configured.isEmpty {
             return configured
         }
         let directory = currentDirectory ?? FileManager.default.currentDirectoryPath
@@ -154,6 +146,16 @@ public final class JournalWriter: RunObserver {
         }
     }
 
+    /// Masks `more` from now on as well (a secret value set during the run).
+    public func addSecrets(_ more: [String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        let fresh = more.filter { !$0.isEmpty && !secrets.contains($0) }
+        guard !fresh.isEmpty else { return }
+        secrets += fresh
+        redactor = SecretRedactor(secrets: secrets)
+    }
+
     public func handle(_ event: RunEvent) {
         let now: Date
         switch event {
@@ -161,8 +163,18 @@ public final class JournalWriter: RunObserver {
         case .runStarted(let header): now = header.startTime
         default: now = clock()
         }
-        guard let line = JournalRecord.line(for: event, at: now, redactor: redactor,
-                                            outputLimit: outputLimit) else { return }
+        lock.lock()
+        let kept = event.forJournal(redactor: redactor, outputLimit: outputLimit)
+        lock.unlock()
+        let line: [UInt8]
+        do {
+            line = try JournalLineEncoder.line(JournalEntry(time: now, event: kept))
+        } catch {
+            lock.lock()
+            recordError("cannot encode a journal record: \(error)")
+            lock.unlock()
+            return
+        }
         lock.lock()
         defer { lock.unlock() }
         guard fd >= 0, firstError == nil else { return }
@@ -173,10 +185,10 @@ public final class JournalWriter: RunObserver {
         }
         guard writeAll(line) else { return }
         unsynced = true
-        guard JournalRecord.needsSync(event) else { return }
+        guard JournalWriter.needsSync(event) else { return }
         switch durability {
         case .checkpoints:
-            if syncer == nil { syncer = JournalSyncer(fd: fd, path: path) }
+            if syncer == nil { syncer = JournalSyncer(fd: fd, path: path, interval: syncInterval) }
             syncer!.request()
             unsynced = false
         case .synchronousCheckpoints:
@@ -202,6 +214,17 @@ public final class JournalWriter: RunObserver {
         if firstError == nil && unsynced { sync() }
         _ = Foundation.close(fd)
         fd = -1
+    }
+
+    /// Whether the journal is flushed to disk after this event: the points a postmortem or a
+    /// resume depends on.
+    static func needsSync(_ event: RunEvent) -> Bool {
+        switch event {
+        case .stepEnded, .concluded, .failed, .note, .mark, .decision, .cursor, .targetEnded, .runEnded, .resumed:
+            return true
+        default:
+            return false
+        }
     }
 
     // MARK: Writing (called with the lock held)
@@ -247,10 +270,7 @@ private final class JournalSyncer: @unchecked Sendable {
     /// to the file for a moment (the file system is busy committing them), so a step that
     /// takes a millisecond must not cost one fsync each; a machine crash loses at most the
     /// events of this interval plus one fsync.
-    static let interval: Double = {
-        if let value = getenv("RUNBOOK_JOURNAL_FSYNC_INTERVAL_MS").flatMap({ Double(String(cString: $0)) }) { return value / 1000 }
-        return 0.005
-    }()
+    private let interval: Double
     private let fd: Int32
     private let path: String
     private let condition = NSCondition()
@@ -262,9 +282,10 @@ private final class JournalSyncer: @unchecked Sendable {
     private var threadRunning = false
     private var firstError: String?
 
-    init(fd: Int32, path: String) {
+    init(fd: Int32, path: String, interval: Double) {
         self.fd = fd
         self.path = path
+        self.interval = interval
     }
 
     var error: String? {
@@ -305,7 +326,7 @@ private final class JournalSyncer: @unchecked Sendable {
             if covered == requested { break }   // stopping, and nothing left to sync
             // At most one fsync per `interval`: requests made meanwhile share the next one
             // (a stop does not wait for the interval).
-            let due = lastStart + JournalSyncer.interval
+            let due = lastStart + interval
             if !stopping && SystemCalls.now() < due {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: due - SystemCalls.now()))
                 continue
@@ -336,11 +357,14 @@ private final class JournalSyncer: @unchecked Sendable {
 public enum JournalError: Error, CustomStringConvertible, Equatable {
     case cannotOpen(path: String, reason: String)
     case writeFailed(path: String, reason: String)
+    /// Another runner holds the journal (two runs must not share one incident record).
+    case inUse(path: String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): return "cannot open journal \(path): \(reason)"
         case .writeFailed(_, let reason): return reason
+        case .inUse(let path): return "\(path) is being written by another runbook process: give this run its own journal (--journal PATH), or wait for that run to end"
         }
     }
 }

@@ -1,72 +1,94 @@
-/// Where an interrupted or failed run can pick up again, derived from its journal: the step
-/// to run next, and the values the run had gathered by then.
+import Foundation
+
+/// Where an interrupted run can pick up again, worked out from its journal: for each target,
+/// the step to go on with and the values it had gathered by then; the answers already given.
 public struct ResumePoint: Sendable, Equatable {
     public enum Position: Sendable, Equatable {
-        /// No step ever started: run from the beginning.
+        /// No step of this target ever started.
         case beginning
-        /// This step started but did not finish (the run was killed or aborted in it), or it
-        /// ended as "failed"/"aborted": run it again.
-        case restart(step: String)
-        /// This step finished; resume at the step that follows it in the runbook.
-        case after(step: String)
+        /// Go on at this top-level step: it was interrupted, failed, or comes next.
+        case at(String)
+        /// The runbook ran to its last step (the run was stopped before it said so).
+        case end
+        /// The target ended for good (concluded or completed): leave it alone.
+        case finished(RunStatus)
     }
 
-    public var runbookPath: String
-    /// The runbook's content hash at the time: resume should refuse or warn when it changed.
-    public var contentHash: String
-    public var parameters: [String: String]
-    public var position: Position
-    /// `variable` events, the last value of each name winning.
-    public var variables: [String: String]
-    /// Names whose journaled value is the redaction mask: secrets, to be asked for again.
-    public var redactedVariables: Set<String>
-    /// Answers given, by question id (the last answer to a question wins).
+    /// What one target (the single target, or one host of a fan-out) had reached.
+    public struct Target: Sendable, Equatable {
+        /// nil for a single-target run.
+        public var target: String?
+        public var position: Position
+        /// Top-level values, the last of each name winning, typed as journaled.
+        public var variables: [String: VariableSet]
+        /// Top-level steps that did their work, in order.
+        public var completedSteps: [String]
+    }
+
+    public var header: RunHeader
+    public var targets: [Target]
+    /// Answers to `ask` questions, by question id (the last answer to a question wins).
     public var answers: [String: String]
-    /// Steps that ended "ok", "finding" or "skipped", in order.
-    public var completedSteps: [String]
-    /// The `run_end` status when the run ended ("concluded", "completed", "failed", "aborted").
-    public var runStatus: String?
+    /// How the run ended, if it did (nil when it was interrupted, or resumed since).
+    public var runStatus: RunStatus?
+    /// Conclusions of targets that ended, by target ("" for a single-target run).
+    public var conclusions: [String: String]
 
     public init(journal: Journal) {
-        runbookPath = journal.header.runbookPath
-        contentHash = journal.header.contentHash
-        parameters = journal.header.parameters
-        variables = [:]
-        redactedVariables = []
+        header = journal.header
         answers = [:]
-        completedSteps = []
-        runStatus = nil
+        conclusions = [:]
+        runStatus = journal.runEnd?.status
+        targets = journal.header.plan.targets.laneTargets.map { target in
+            ResumePoint.state(of: target, in: journal.entries)
+        }
+        for entry in journal.entries {
+            if case .decision(let d) = entry.event, d.kind == .ask, let id = d.id, let answer = d.answer {
+                answers[id] = answer
+            }
+            if case .targetEnded(let t) = entry.event, let c = t.conclusion { conclusions[t.target ?? ""] = c }
+        }
+    }
 
-        // Steps nest when a step runs another runbook; the outermost open step is the one the
-        // top-level runbook can restart.
+    /// Targets with work left, in the run's order.
+    public var unfinished: [Target] {
+        targets.filter {
+            if case .finished = $0.position { return false }
+            return true
+        }
+    }
+
+    private static func state(of target: String?, in entries: [JournalEntry]) -> Target {
+        var variables: [String: VariableSet] = [:]
+        var completed: [String] = []
         var openSteps: [String] = []
-        var lastEnded: (step: String, outcome: String)?
-        for event in journal.events {
-            switch event.kind {
-            case .stepStarted(let step, _, _):
-                openSteps.append(step)
-            case .stepEnded(let step, let outcome, _):
-                if let index = openSteps.lastIndex(of: step) { openSteps.remove(at: index) }
-                lastEnded = (step, outcome)
-                if ["ok", "finding", "skipped"].contains(outcome) { completedSteps.append(step) }
-            case .variable(let name, let value):
-                variables[name] = value
-                if value == SecretRedactor.mask { redactedVariables.insert(name) } else { redactedVariables.remove(name) }
-            case .answer(_, _, let questionID, let choice, _):
-                answers[questionID] = choice
-            case .runEnded(let status, _, _):
-                runStatus = status
+        var position: Position = .beginning
+        for entry in entries {
+            switch entry.event {
+            case .stepStarted(let s) where s.path.target == target && s.path.isTopLevel:
+                openSteps.append(s.path.step)
+                position = .at(s.path.step)
+            case .stepEnded(let e) where e.path.target == target && e.path.isTopLevel:
+                if let i = openSteps.lastIndex(of: e.path.step) { openSteps.remove(at: i) }
+                if e.outcome.isDone {
+                    completed.append(e.path.step)
+                    position = e.next.map { .at($0) } ?? .end
+                } else {
+                    position = .at(e.path.step)   // failed or aborted: run it again
+                }
+            case .cursor(let c) where c.target == target:
+                position = c.step.map { .at($0) } ?? .end
+            case .variable(let v) where v.path?.target == target && (v.path?.isTopLevel ?? true):
+                variables[v.name] = v
+            case .targetEnded(let t) where t.target == target:
+                if t.status.isFinal { position = .finished(t.status) }
+            case .resumed:
+                openSteps = []
             default:
                 break
             }
         }
-
-        if let open = openSteps.first {
-            position = .restart(step: open)
-        } else if let last = lastEnded {
-            position = ["failed", "aborted"].contains(last.outcome) ? .restart(step: last.step) : .after(step: last.step)
-        } else {
-            position = .beginning
-        }
+        if let open = openSteps.first { position = .at(open) }
+        return Target(target: target, position: position, variables: variables, completedSteps: completed)
     }
 }

@@ -8,7 +8,7 @@ extension Interpreter {
     public func runAdHoc(_ script: String, host: String?) -> Result<CommandResult, RuntimeError> {
         let command = Command(script: script, host: nil, timeout: nil, confirm: nil, quiet: false,
                               allowFail: true, offset: 0)
-        var context = StepContext(stepID: Interpreter.adHocStepID, host: host ?? options.defaultHost,
+        var context = StepContext(stepID: path(Interpreter.adHocStepID), host: host ?? options.defaultHost,
                                   frame: root, label: nil)
         context.lastResult = LastResult()
         do {

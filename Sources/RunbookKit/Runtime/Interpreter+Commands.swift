@@ -29,8 +29,8 @@ extension Interpreter {
             env[name] = text
         }
         if !skipped.isEmpty {
-            emit(.message(stepID: context.stepID,
-                          text: "not in the command's environment, too large: \(skipped.joined(separator: ", ")); write such output to a file and read it there"))
+            emit(.message(Message(path: context.stepID,
+                          text: "not in the command's environment, too large: \(skipped.joined(separator: ", ")); write such output to a file and read it there")))
         }
         return env
     }
@@ -44,8 +44,11 @@ extension Interpreter {
         }
         if let confirmText = command.confirm {
             let question = try eval.render(confirmText)
-            try confirm(question.isEmpty ? "Run `\(command.script)`\(host.map { " on \($0)" } ?? "")?" : question)
+            try confirm(question.isEmpty ? "Run `\(command.script)`\(host.map { " on \($0)" } ?? "")?" : question, context)
         }
+        // The record must exist before the command does anything: a journal that can no
+        // longer be written stops the run here, not after the step.
+        if let stop = stopReason(context.stepID) { throw stop }
         let request = CommandRequest(
             script: command.script,
             shell: runbook.shell ?? "/bin/sh",
@@ -56,20 +59,20 @@ extension Interpreter {
             sshOptions: runbook.sshOptions + options.sshOptions)
         let id = nextCommandID()
         let shownHost = context.label ?? host
-        emit(.commandStarted(id: id, stepID: context.stepID, host: shownHost, script: command.script))
+        emit(.commandStarted(CommandStart(id: id, path: context.stepID, host: shownHost, script: command.script)))
         let quiet = command.quiet
         let result = executor.run(request) { [weak self] stream, line in
-            if !quiet { self?.emit(.commandOutput(id: id, host: shownHost, stream: stream, line: line)) }
+            if !quiet { self?.emit(.commandOutput(CommandOutputLine(id: id, host: shownHost, stream: stream, line: line))) }
         }
-        emit(.commandEnded(id: id, stepID: context.stepID, host: shownHost, script: command.script, result: result))
+        emit(.commandEnded(CommandEnd(id: id, path: context.stepID, host: shownHost, script: command.script, result: result)))
         context.lastResult.result = result
+        noteCommandEnded(result)
         if result.cancelled { throw Flow.abort("interrupted by the operator") }
         if let capture {
-            context.frame.assign(capture, .result(result))
-            // Journaled so `resume` can restore the capture (its stdout and exit code).
-            let text = Value.trimTrailingNewlines(result.stdout)
-            emit(.variable(name: capture, value: text.utf8.count > 65536 ? String(text.prefix(65536)) : text))
-            emit(.variable(name: capture + ".exit", value: String(result.exitCode)))
+            let value = Value.result(result)
+            context.frame.assign(capture, value)
+            // Journaled, typed, so that `resume` can restore the capture.
+            emit(.variable(VariableSet(path: context.stepID, name: capture, value: value)))
             return
         }
         if result.exitCode != 0 && !command.allowFail {
@@ -113,17 +116,18 @@ extension Interpreter {
         calleeOptions.fromStep = nil
         calleeOptions.callDepth += 1
         let name = ((call.path as NSString).lastPathComponent as NSString).deletingPathExtension
-        calleeOptions.stepPrefix = options.stepPrefix + name + "/"
-        emit(.branch(stepID: context.stepID, description: "run \(call.path)"))
+        calleeOptions.scope = options.scope.calling(name)
+        emit(.branch(BranchTaken(path: context.stepID, description: "run \(call.path)")))
         let child: Interpreter
         do {
             child = try Interpreter(checked: callee, executor: executor, observer: ForwardingObserver(self),
-                                    io: io, options: calleeOptions)
+                                    io: io, options: calleeOptions, cancellation: cancellation)
         } catch let error as RuntimeError {
             throw RuntimeError("\(call.path): \(error.message)", at: call.offset)
         }
+        child.healthCheck = healthCheck
         let outcome = child.run()
-        appendFindings(outcome.findings)
+        appendFindings(outcome.findings, context)
         if let capture {
             context.frame.assign(capture, .map([
                 ("status", .string(outcome.statusName)),

@@ -33,33 +33,34 @@ extension Interpreter {
             inner.frame.define(variable, items[i])
             inner.label = items[i].text
             inner.lastResult = LastResult()
+            inner.tally = FindingTally()
             state.finish(i, runIteration(body, inner))
         }
         for (i, outcome) in state.outcomes.enumerated() {
             guard let message = outcome.failure else { continue }
             let label = items[i].text
-            let finding = Finding(stepID: context.stepID, message: message.contains(label) ? message : "\(label): \(message)",
+            let finding = Finding(path: context.stepID, message: message.contains(label) ? message : "\(label): \(message)",
                                   evidence: outcome.evidence, host: items[i].text)
-            appendFindings([finding])
-            emit(.finding(stepID: context.stepID, message: finding.message, evidence: finding.evidence, host: finding.host))
+            appendFindings([finding], context)
+            emit(.finding(finding))
         }
         let width = max(variable.count, items.map { $0.text.count }.max() ?? 4)
         var table = "\(variable.padding(toLength: width, withPad: " ", startingAt: 0))  result\n"
         for (i, item) in items.enumerated() {
             table += "\(item.text.padding(toLength: width, withPad: " ", startingAt: 0))  \(state.outcomes[i].result)\n"
         }
-        emit(.message(stepID: context.stepID, text: Value.trimTrailingNewlines(table)))
-        if Cancellation.shared.isCancelled { throw Flow.abort("interrupted by the operator") }
+        emit(.message(Message(path: context.stepID, text: Value.trimTrailingNewlines(table))))
+        if cancellation.isCancelled { throw Flow.abort("interrupted by the operator") }
         if state.outcomes.contains(where: { $0.result == "aborted" }) { throw Flow.abort("an iteration was aborted") }
     }
 
     /// One parallel iteration: "ok", "finding", "failed", "unreachable" or "aborted".
     private func runIteration(_ body: [Stmt], _ context: StepContext) -> ParallelState.Outcome {
-        let before = findingCount
         let evidence = { context.lastResult.result.map(Interpreter.evidence) ?? "" }
         do {
             try execute(body, context)
-            return .init(result: findingCount > before ? "finding" : "ok")
+            // This iteration's own findings: others run at the same time and add theirs.
+            return .init(result: context.tally.count > 0 ? "finding" : "ok")
         } catch Flow.fail(let message) {
             let unreachable = context.lastResult.result?.unreachable ?? false
             return .init(result: unreachable ? "unreachable" : "failed", failure: message, evidence: evidence())
@@ -72,8 +73,6 @@ extension Interpreter {
         }
     }
 
-    var findingCount: Int { findings.count }
-
     func runRetry(count: Int, every: Double?, backoff: Bool, until: Expr, elseMessage: Template?,
                   body: [Stmt], _ context: StepContext) throws {
         let eval = evaluator(context)
@@ -81,13 +80,13 @@ extension Interpreter {
         for attempt in 1...count {
             try execute(body, context)
             if try eval.evaluate(until).truthy {
-                if attempt > 1 { emit(.branch(stepID: context.stepID, description: "retry: condition held on attempt \(attempt) of \(count)")) }
+                if attempt > 1 { emit(.branch(BranchTaken(path: context.stepID, description: "retry: condition held on attempt \(attempt) of \(count)"))) }
                 return
             }
             guard attempt < count else { break }
-            emit(.branch(stepID: context.stepID,
-                         description: "retry: attempt \(attempt) of \(count) did not meet \(SourceText.of(until, in: runbook.file)); next in \(Value.format(delay))s"))
-            if !options.skipRetryWaits && !Cancellation.shared.sleep(seconds: delay) {
+            emit(.branch(BranchTaken(path: context.stepID,
+                         description: "retry: attempt \(attempt) of \(count) did not meet \(SourceText.of(until, in: runbook.file)); next in \(Value.format(delay))s")))
+            if !options.skipRetryWaits && !cancellation.sleep(seconds: delay) {
                 throw Flow.abort("interrupted by the operator")
             }
             if backoff { delay *= 2 }
@@ -105,14 +104,19 @@ extension Interpreter {
         let labels = choices.map(\.label)
         let variable = id.replacingOccurrences(of: "-", with: "_")
         var answer: String
-        var source: String
+        var source: Decision.Source
+        func record(_ answer: String?, _ source: Decision.Source) {
+            emit(.decision(Decision(path: context.stepID, kind: .ask, id: id, prompt: question, answer: answer, source: source)))
+        }
         if let given = options.answers[id] ?? options.answers[variable] {
             answer = given
-            source = "command line"
+            source = .answerOption
         } else if let replied = io.ask(id: id, question: question, choices: labels) {
             answer = replied
-            source = "operator"
+            source = .operator
         } else {
+            record(nil, .nobody)
+            if cancellation.isCancelled { throw Flow.abort("interrupted by the operator") }
             throw Flow.usage("question '\(id)' needs an answer: \(question) — pass --answer \(id)=\(labels.joined(separator: "|"))")
         }
         guard let choice = choices.first(where: { $0.label.lowercased() == answer.lowercased() }) else {
@@ -120,7 +124,7 @@ extension Interpreter {
         }
         answer = choice.label
         context.frame.assign(variable, .string(answer))
-        emit(.answer(stepID: context.stepID, question: question, questionID: id, choice: answer, source: source))
+        record(answer, source)
         try execute(choice.body, context)
     }
 }

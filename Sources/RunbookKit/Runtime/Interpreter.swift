@@ -1,23 +1,25 @@
 import Foundation
 
-/// Runs a checked runbook: steps in order, following `goto`, until a conclusion, a failure or
-/// the last step. It reaches the outside world only through the executor, the operator and
-/// the observer, so `run`, `repl` and `test` share it.
+/// Runs the steps of a checked runbook: one step at a time (`runStep(at:)`), and the step
+/// that comes after it (`successor`), which `RunSession` drives for every client and `run`
+/// calls for a called runbook. It reaches the outside world only through the executor, the
+/// operator and the observer.
 public final class Interpreter: @unchecked Sendable {
     public let checked: CheckedRunbook
     let executor: CommandExecutor
     let io: OperatorIO
     public private(set) var options: RunOptions
+    let cancellation: Cancellation
     let root = Frame()
     private let observer: RunObserver
-    private let eventLock = NSLock()
-    private let stateLock = NSLock()
+    private let state = Mutex()
     private var commandCounter = 0
     private var visits: [String: Int] = [:]
+    private var lastUnreachable = false
     public private(set) var findings: [Finding] = []
     public private(set) var stepsRun: [String] = []
-    /// Called after every step; a message stops the run safely (e.g. the journal cannot be
-    /// written, and running on without a record is not acceptable).
+    /// Asked before every step and every command; a message stops the run safely (the
+    /// journal cannot be written, and running on without a record is not acceptable).
     public var healthCheck: (() -> String?)?
 
     /// Control leaving a step other than by falling through.
@@ -38,23 +40,27 @@ public final class Interpreter: @unchecked Sendable {
         case finished(RunOutcome.Status)
     }
 
+    /// - Parameter observer: receives every event; it must serialise deliveries itself (the
+    ///   run session's event hub does), since parallel iterations emit from several threads.
     public init(checked: CheckedRunbook, executor: CommandExecutor, observer: RunObserver,
-                io: OperatorIO, options: RunOptions) throws {
+                io: OperatorIO, options: RunOptions, cancellation: Cancellation = Cancellation()) throws {
         self.checked = checked
         self.executor = executor
         self.observer = observer
         self.io = io
         self.options = options
+        self.cancellation = cancellation
         try bindParameters()
     }
 
     var runbook: Runbook { checked.runbook }
 
     public func emit(_ event: RunEvent) {
-        eventLock.lock()
         observer.handle(event)
-        eventLock.unlock()
     }
+
+    /// The path of one of this runbook's steps in events.
+    public func path(_ step: String) -> StepPath { options.scope.path(step) }
 
     // MARK: Parameters
 
@@ -105,10 +111,15 @@ public final class Interpreter: @unchecked Sendable {
 
     public func value(of name: String) -> Value? { root.lookup(name) }
 
+    /// The operator sets a value (REPL `set`): recorded as a decision and as the value.
     public func setVariable(_ name: String, _ value: Value) {
         root.define(name, value)
-        emit(.variable(name: name, value: value.text))
+        emit(.decision(Decision(path: nil, kind: .set, id: name, prompt: "set \(name)", answer: value.displayText, source: .operator)))
+        emit(.variable(VariableSet(path: nil, name: name, value: value)))
     }
+
+    /// Names of the runbook's `secret` parameters.
+    public var secretParameterNames: Set<String> { Set(runbook.params.filter(\.secret).map(\.name)) }
 
     public var variables: [String: Value] { root.flattened() }
 
@@ -119,64 +130,66 @@ public final class Interpreter: @unchecked Sendable {
 
     // MARK: Running
 
-    /// Runs from the first step (or `options.fromStep`) to the end.
+    /// Runs from `options.fromStep` (or the first step) until a conclusion, a failure, an
+    /// interruption or the end. A called runbook runs this way; `RunSession` drives the
+    /// top-level runbook with the same two calls, `runStep(at:)` and `successor`.
     public func run() -> RunOutcome {
         let start = Date()
         var status: RunOutcome.Status = .completed
-        var index = 0
+        var index: Int? = 0
         if let from = options.fromStep {
             guard let i = runbook.steps.firstIndex(where: { $0.id == from }) else {
-                return finish(.usageError("no step '\(from)' to start from"), start: start)
+                return outcome(.usageError("no step '\(from)' to start from"), since: start)
             }
             index = i
         }
-        while index < runbook.steps.count {
-            if Cancellation.shared.isCancelled {
-                status = .aborted("interrupted")
-                emit(.failed(stepID: nil, message: "interrupted by the operator"))
-                break
-            }
-            if let problem = healthCheck?() {
-                status = .failed(problem)
-                emit(.failed(stepID: nil, message: problem))
-                break
-            }
-            let result = runStep(runbook.steps[index])
-            switch result {
-            case .next: index += 1
-            case .goto(let id): index = runbook.steps.firstIndex { $0.id == id } ?? runbook.steps.count
-            case .finished(let s):
-                status = s
-                index = runbook.steps.count
-            }
+        while let current = index {
+            let result = runStep(at: current)
+            if case .finished(let s) = result { status = s }
+            index = successor(of: current, result)
         }
-        // The last step's record must have reached the journal too.
-        if case .failed = status {} else if case .aborted = status {} else if let problem = healthCheck?() {
-            status = .failed(problem)
-            emit(.failed(stepID: nil, message: problem))
-        }
-        return finish(status, start: start)
+        return outcome(status, since: start)
     }
 
-    func finish(_ status: RunOutcome.Status, start: Date) -> RunOutcome {
-        let outcome = RunOutcome(status: status, findings: findings, stepsRun: stepsRun,
-                                 duration: Date().timeIntervalSince(start))
-        return outcome
+    /// The index of the step that follows step `index` after `result`; nil when the run stops.
+    public func successor(of index: Int, _ result: StepResult) -> Int? {
+        switch result {
+        case .next: return index + 1 < runbook.steps.count ? index + 1 : nil
+        case .goto(let id): return runbook.steps.firstIndex { $0.id == id }
+        case .finished: return nil
+        }
     }
 
-    /// Runs one step and reports how it ended. The REPL calls this directly.
-    public func runStep(_ step: Step) -> StepResult {
-        let id = options.stepPrefix + step.id
+    /// The outcome so far, ending with `status`.
+    public func outcome(_ status: RunOutcome.Status, since start: Date) -> RunOutcome {
+        RunOutcome(status: status, findings: state.withLock { findings }, stepsRun: stepsRun,
+                   duration: Date().timeIntervalSince(start))
+    }
+
+    /// Why the run must stop before doing more, if it must: an interruption, or the health
+    /// check (the journal) failing.
+    func stopReason(_ path: StepPath?) -> Flow? {
+        if cancellation.isCancelled { return .abort("interrupted by the operator") }
+        if let problem = healthCheck?() { return .fail(problem) }
+        return nil
+    }
+
+    /// Runs step `index` and reports how it ended. Before it runs, an interruption or a
+    /// failing health check stops the run instead.
+    public func runStep(at index: Int) -> StepResult {
+        let step = runbook.steps[index]
+        let id = path(step.id)
+        if let stop = stopReason(id) { return failure(stop, stepID: nil) }
         let visitCount = (visits[step.id] ?? 0) + 1
         visits[step.id] = visitCount
         if visitCount > options.maxStepVisits {
             let message = "step '\(step.id)' ran \(options.maxStepVisits) times: a goto loop that never ends? (limit: \(options.maxStepVisits) visits per step)"
-            emit(.failed(stepID: id, message: message))
+            emit(.failed(Failure(path: id, message: message)))
             return .finished(.failed(message))
         }
         stepsRun.append(step.id)
         let started = Date()
-        let findingsBefore = findings.count
+        let findingsBefore = state.withLock { findings.count }
         var host: String?
         var context = StepContext(stepID: id, host: options.defaultHost, frame: root, label: nil)
         do {
@@ -185,9 +198,9 @@ public final class Interpreter: @unchecked Sendable {
                 context.host = host
             }
         } catch {
-            return endStep(step, id: id, started: started, result: failure(error, stepID: id), findingsBefore: findingsBefore)
+            return endStep(index, id: id, started: started, result: failure(error, stepID: id), findingsBefore: findingsBefore)
         }
-        emit(.stepStarted(stepID: id, title: step.title, host: host))
+        emit(.stepStarted(StepStart(path: id, title: step.title, host: host)))
         let result: StepResult
         do {
             try execute(step.body, context)
@@ -195,45 +208,46 @@ public final class Interpreter: @unchecked Sendable {
         } catch {
             result = failure(error, stepID: id)
         }
-        return endStep(step, id: id, started: started, result: result, findingsBefore: findingsBefore)
+        return endStep(index, id: id, started: started, result: result, findingsBefore: findingsBefore)
     }
 
-    private func endStep(_ step: Step, id: String, started: Date, result: StepResult, findingsBefore: Int) -> StepResult {
-        let outcome: String
+    private func endStep(_ index: Int, id: StepPath, started: Date, result: StepResult, findingsBefore: Int) -> StepResult {
+        let outcome: StepOutcome
         switch result {
-        case .finished(.failed), .finished(.usageError): outcome = "failed"
-        case .finished(.aborted): outcome = "aborted"
-        default: outcome = findings.count > findingsBefore ? "finding" : "ok"
+        case .finished(.failed), .finished(.usageError): outcome = lastCommandUnreachable ? .unreachable : .failed
+        case .finished(.aborted): outcome = .aborted
+        default: outcome = state.withLock { findings.count } > findingsBefore ? .finding : .ok
         }
-        emit(.stepEnded(stepID: id, outcome: outcome, duration: Date().timeIntervalSince(started)))
+        let next = outcome.isDone ? successor(of: index, result).map { runbook.steps[$0].id } : nil
+        emit(.stepEnded(StepEnd(path: id, outcome: outcome, duration: Date().timeIntervalSince(started), next: next)))
         return result
     }
 
     /// Turns a thrown flow or error into a step result, emitting the matching event.
-    private func failure(_ error: Error, stepID: String) -> StepResult {
+    private func failure(_ error: Error, stepID: StepPath?) -> StepResult {
         switch error {
         case Flow.goto(let target):
             return .goto(target)
         case Flow.conclude(let message):
-            emit(.concluded(stepID: stepID, message: message))
+            emit(.concluded(Conclusion(path: stepID ?? path("?"), message: message)))
             return .finished(.concluded(message))
         case Flow.fail(let message):
-            emit(.failed(stepID: stepID, message: message))
+            emit(.failed(Failure(path: stepID, message: message)))
             return .finished(.failed(message))
         case Flow.usage(let message):
-            emit(.failed(stepID: stepID, message: message))
+            emit(.failed(Failure(path: stepID, message: message)))
             return .finished(.usageError(message))
         case Flow.abort(let message):
-            emit(.failed(stepID: stepID, message: "aborted: \(message)"))
+            emit(.failed(Failure(path: stepID, message: "aborted: \(message)")))
             return .finished(.aborted(message))
         case Flow.propagated(let status):
             return .finished(status)
         case let e as RuntimeError:
             let located = e.located(in: runbook.file)
-            emit(.failed(stepID: stepID, message: located.description))
+            emit(.failed(Failure(path: stepID, message: located.description)))
             return .finished(.failed(located.description))
         default:
-            emit(.failed(stepID: stepID, message: "\(error)"))
+            emit(.failed(Failure(path: stepID, message: "\(error)")))
             return .finished(.failed("\(error)"))
         }
     }
@@ -243,12 +257,23 @@ public final class Interpreter: @unchecked Sendable {
     /// Where a statement runs: its step, its default host, its variables, and the last
     /// command's result (the evidence for `expect`).
     struct StepContext {
-        var stepID: String
+        var stepID: StepPath
         var host: String?
         var frame: Frame
         /// Set inside `foreach … parallel`: output lines are labelled with it.
         var label: String?
         var lastResult = LastResult()
+        /// Findings recorded in this context: a parallel iteration counts its own, not its
+        /// siblings'.
+        var tally = FindingTally()
+    }
+
+    /// Counts the findings of one part of a step (shared by its nested blocks).
+    final class FindingTally: @unchecked Sendable {
+        private let lock = Mutex()
+        private var value = 0
+        var count: Int { lock.withLock { value } }
+        func add() { lock.withLock { value += 1 } }
     }
 
     /// Shared between statements of one step (a class, so nested blocks update it).
@@ -263,7 +288,7 @@ public final class Interpreter: @unchecked Sendable {
 
     func execute(_ block: [Stmt], _ context: StepContext) throws {
         for stmt in block {
-            if Cancellation.shared.isCancelled { throw Flow.abort("interrupted by the operator") }
+            if cancellation.isCancelled { throw Flow.abort("interrupted by the operator") }
             try execute(stmt, context)
         }
     }
@@ -276,7 +301,7 @@ public final class Interpreter: @unchecked Sendable {
         case .assign(let name, let value):
             let v = try eval.evaluate(value)
             context.frame.assign(name, v)
-            emit(.variable(name: name, value: v.text))
+            emit(.variable(VariableSet(path: context.stepID, name: name, value: v)))
         case .call(let capture, let call):
             try runCall(call, capture: capture, context)
         case .expect(let condition, let message):
@@ -289,12 +314,12 @@ public final class Interpreter: @unchecked Sendable {
             }
         case .ifElse(let branches, let elseBody):
             for (n, branch) in branches.enumerated() where try eval.evaluate(branch.condition).truthy {
-                emit(.branch(stepID: context.stepID, description: "\(n == 0 ? "if" : "else if") \(SourceText.of(branch.condition, in: runbook.file)) → true"))
+                emit(.branch(BranchTaken(path: context.stepID, description: "\(n == 0 ? "if" : "else if") \(SourceText.of(branch.condition, in: runbook.file)) → true")))
                 try execute(branch.body, context)
                 return
             }
             if let elseBody {
-                emit(.branch(stepID: context.stepID, description: "else"))
+                emit(.branch(BranchTaken(path: context.stepID, description: "else")))
                 try execute(elseBody, context)
             }
         case .foreach(let variable, let list, let parallel, let body):
@@ -304,26 +329,25 @@ public final class Interpreter: @unchecked Sendable {
         case .ask(let id, let question, let choices):
             try runAsk(id: id, question: try eval.render(question), choices: choices, context)
         case .goto(let target):
-            emit(.branch(stepID: context.stepID, description: "goto \(target)"))
+            emit(.branch(BranchTaken(path: context.stepID, description: "goto \(target)")))
             throw Flow.goto(target)
         case .conclude(let message):
             throw Flow.conclude(try eval.render(message))
         case .fail(let message):
             throw Flow.fail(try eval.render(message))
         case .print(let message):
-            emit(.message(stepID: context.stepID, text: try eval.render(message)))
+            emit(.message(Message(path: context.stepID, text: try eval.render(message))))
         case .confirm(let message):
-            try confirm(try eval.render(message))
+            try confirm(try eval.render(message), context)
         }
     }
 
     func recordFinding(_ message: String, _ context: StepContext) {
         let evidence = context.lastResult.result.map(Interpreter.evidence) ?? ""
-        let finding = Finding(stepID: context.stepID, message: message, evidence: evidence, host: context.host)
-        stateLock.lock()
-        findings.append(finding)
-        stateLock.unlock()
-        emit(.finding(stepID: context.stepID, message: message, evidence: evidence, host: context.host))
+        let finding = Finding(path: context.stepID, message: message, evidence: evidence, host: context.host)
+        state.withLock { findings.append(finding) }
+        context.tally.add()
+        emit(.finding(finding))
     }
 
     /// The last lines a command printed: what an operator needs to see next to a finding.
@@ -334,24 +358,40 @@ public final class Interpreter: @unchecked Sendable {
         return Value.trimTrailingNewlines(lines.count > 20 ? "… (\(lines.count - 20) earlier lines)\n" + kept : kept)
     }
 
-    func confirm(_ message: String) throws {
-        if options.assumeYes { return }
+    /// Asks before something destructive. Every answer is recorded, accepted ones too: the
+    /// record must show which changes were allowed, and by whom.
+    func confirm(_ message: String, _ context: StepContext) throws {
+        func record(_ answer: String?, _ source: Decision.Source) {
+            emit(.decision(Decision(path: context.stepID, kind: .confirm, prompt: message, answer: answer, source: source)))
+        }
+        if options.assumeYes {
+            record("yes", .assumeYes)
+            return
+        }
         guard let answer = io.confirm(message) else {
+            record(nil, .nobody)
             throw Flow.abort("'\(message)' needs confirmation: run on a terminal, or pass --yes")
         }
+        record(answer ? "yes" : "no", .operator)
         if !answer { throw Flow.abort("the operator declined: \(message)") }
     }
 
-    func appendFindings(_ more: [Finding]) {
-        stateLock.lock()
-        findings.append(contentsOf: more)
-        stateLock.unlock()
+    func appendFindings(_ more: [Finding], _ context: StepContext) {
+        state.withLock { findings.append(contentsOf: more) }
+        for _ in more { context.tally.add() }
     }
 
     func nextCommandID() -> Int {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        commandCounter += 1
-        return commandCounter
+        state.withLock {
+            commandCounter += 1
+            return commandCounter
+        }
+    }
+
+    /// Whether the last command any step of this runbook ran could not reach its host.
+    var lastCommandUnreachable: Bool { state.withLock { lastUnreachable } }
+
+    func noteCommandEnded(_ result: CommandResult) {
+        state.withLock { lastUnreachable = result.unreachable }
     }
 }

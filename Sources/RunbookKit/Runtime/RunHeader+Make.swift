@@ -3,21 +3,38 @@ import Foundation
 extension RunHeader {
     public static let toolVersion = "0.1.0"
 
-    /// The header of a run of `checked`: content hash, git commit, who and where.
-    public static func make(for checked: CheckedRunbook, parameters: [String: String], mode: String) -> RunHeader {
-        // getenv, not ProcessInfo's dictionary of the whole environment (costly at start-up).
-        let env = ["USER": getenv("USER"), "LOGNAME": getenv("LOGNAME")].compactMapValues { $0.map { String(cString: $0) } }
-        return RunHeader(
+    /// The header of a run of `checked`: content hash, git commit, who and where, and the plan.
+    public static func make(for checked: CheckedRunbook, parameters: [String: String], secretParameters: [String] = [],
+                            identity: RunIdentity, mode: RunMode, plan: RunPlan = RunPlan(),
+                            startTime: Date = Date()) -> RunHeader {
+        RunHeader(
             runbookPath: absolutePath(checked.path),
             runbookTitle: checked.title,
-            contentHash: "sha256:" + SHA256.hex(checked.runbook.file.bytes),
+            contentHash: contentHash(of: checked),
             gitCommit: GitInfo.headCommit(near: checked.path),
             parameters: parameters,
-            user: env["USER"] ?? env["LOGNAME"] ?? userName(),
-            host: localHostName(),
-            startTime: Date(),
-            toolVersion: toolVersion,
-            mode: mode)
+            secretParameters: secretParameters,
+            user: identity.user,
+            host: identity.host,
+            pid: identity.pid,
+            startTime: startTime,
+            toolVersion: identity.toolVersion,
+            mode: mode,
+            plan: plan)
+    }
+
+    /// "sha256:…" of the runbook's bytes: resume warns when the file changed since.
+    public static func contentHash(of checked: CheckedRunbook) -> String {
+        "sha256:" + SHA256.hex(checked.runbook.file.bytes)
+    }
+}
+
+extension RunIdentity {
+    /// This process, with the given login name (the client reads $USER; the password
+    /// database answers otherwise).
+    public static func thisProcess(user: String?) -> RunIdentity {
+        RunIdentity(user: user ?? userName(), host: localHostName(), pid: Int(getpid()),
+                    toolVersion: RunHeader.toolVersion)
     }
 }
 

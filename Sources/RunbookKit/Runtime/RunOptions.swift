@@ -16,10 +16,13 @@ public struct RunOptions: Sendable {
     public var captureLimit = 1 << 20
     /// Command timeout when neither the command nor the runbook sets one.
     public var defaultTimeout: Double = 60
+    /// `--timeout` as the operator gave it (nil: the built-in default), for the run's record.
+    public var defaultTimeoutGiven: Double?
     /// Extra ssh `-o` options from the command line.
     public var sshOptions: [String] = []
-    /// Prefix for step ids in events, for runbooks called by other runbooks.
-    public var stepPrefix = ""
+    /// The target and chain of calls this runbook runs in: every event's step path starts
+    /// with it.
+    public var scope = StepScope()
     /// Skip the waits between `retry` attempts (scenarios: canned output needs no waiting).
     public var skipRetryWaits = false
     /// Nesting depth of `run` calls (a guard against runaway recursion at run time).

@@ -1,11 +1,3 @@
-/// An `expect` that did not hold: what it means and the output that shows it.
-public struct Finding: Sendable, Equatable {
-    public var stepID: String
-    public var message: String
-    public var evidence: String
-    public var host: String?
-}
-
 /// How a run ended. Exit codes: 0 concluded or completed with no findings; 1 findings or a
 /// failure; 2 a usage or runbook error (such as a question with no answer); 3 aborted.
 public struct RunOutcome: Sendable {

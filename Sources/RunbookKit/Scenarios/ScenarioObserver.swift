@@ -10,14 +10,14 @@ final class ScenarioObserver: RunObserver {
 
     func handle(_ event: RunEvent) {
         switch event {
-        case .stepStarted(let id, _, _) where !id.contains("/"):
-            steps.append(id)
-        case .finding(_, let message, _, _):
-            findings.append(message)
-        case .concluded(_, let message):
-            conclusion = message
-        case .failed(_, let message):
-            failure = message
+        case .stepStarted(let start) where start.path.isTopLevel:
+            steps.append(start.path.step)
+        case .finding(let finding):
+            findings.append(finding.message)
+        case .concluded(let c):
+            conclusion = c.message
+        case .failed(let f):
+            failure = f.message
         default:
             break
         }

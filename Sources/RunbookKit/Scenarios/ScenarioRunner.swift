@@ -4,10 +4,13 @@ import Foundation
 /// `ScenarioExecutor` (nothing real runs), and compares the run with the expectations.
 public final class ScenarioRunner {
     private let library: RunbookLibrary
+    private let cancellation: Cancellation
 
     /// `library` caches checked runbooks, so many scenarios of one runbook check it once.
-    public init(library: RunbookLibrary = RunbookLibrary()) {
+    /// `cancellation` stops a scenario's run (canned commands never block, but retries wait).
+    public init(library: RunbookLibrary = RunbookLibrary(), cancellation: Cancellation = Cancellation()) {
         self.library = library
+        self.cancellation = cancellation
     }
 
     /// Reads and runs a scenario file; a malformed file gives a result with `errors`.
@@ -52,15 +55,19 @@ public final class ScenarioRunner {
         let executor = ScenarioExecutor(scenario: scenario)
         let observer = ScenarioObserver()
         let io = ScenarioOperator()
-        let interpreter: Interpreter
+        let session: RunSession
         do {
-            interpreter = try Interpreter(checked: checked, executor: executor, observer: observer, io: io, options: options)
+            session = try RunSession(.init(
+                checked: checked, options: options, mode: .scenario,
+                identity: RunIdentity(user: "scenario", host: "scenario", pid: 0, toolVersion: RunHeader.toolVersion),
+                executor: executor, operatorIO: io, cancellation: cancellation, observers: [observer]))
         } catch {
             let message = (error as? RuntimeError)?.message ?? "\(error)"
             result.errors = [Diagnostic(.error, message, at: scenario.file.location(0))]
             return result
         }
-        let outcome = interpreter.run()
+        session.start()
+        let outcome = session.runAll().targets[0].outcome
         result.status = outcome.statusName
         result.conclusion = outcome.conclusion
         result.failure = failureMessage(outcome.status) ?? observer.failure

@@ -40,11 +40,12 @@ public struct ScenarioSuite {
     }
 
     /// Runs every scenario in order; `report` receives each result as soon as it is known.
-    public func run(report: (ScenarioResult) -> Void = { _ in }) -> Outcome {
-        let runner = ScenarioRunner()
+    /// A cancellation stops the suite between scenarios.
+    public func run(cancellation: Cancellation = Cancellation(), report: (ScenarioResult) -> Void = { _ in }) -> Outcome {
+        let runner = ScenarioRunner(cancellation: cancellation)
         var results: [ScenarioResult] = []
         for file in files {
-            if Cancellation.shared.isCancelled { break }
+            if cancellation.isCancelled { break }
             let result = runner.run(path: file)
             report(result)
             results.append(result)

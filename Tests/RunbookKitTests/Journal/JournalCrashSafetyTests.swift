@@ -14,7 +14,7 @@ final class JournalCrashSafetyTests: XCTestCase {
         // No JournalFixture here: this process dies by SIGKILL and could not remove its directory.
         writer.handle(.runStarted(RunHeader(runbookPath: "crash.runbook", runbookTitle: "Crash", contentHash: "h",
                                             gitCommit: nil, parameters: [:], user: "u", host: "h", startTime: Date(),
-                                            toolVersion: "0", mode: "run")))
+                                            toolVersion: "0", mode: .run)))
         let output = String(repeating: "output line with some text\n", count: 300)   // ~8 KiB per record
         var step = 0
         let deadline = Date().addingTimeInterval(20)
@@ -23,7 +23,7 @@ final class JournalCrashSafetyTests: XCTestCase {
             writer.handle(.stepStarted(stepID: "s\(step)", title: "step \(step)", host: nil))
             writer.handle(.commandEnded(id: step, stepID: "s\(step)", host: nil, script: "cat",
                                         result: CommandResult(stdout: output, duration: 0.001)))
-            writer.handle(.variable(name: "n", value: String(step)))
+            writer.handle(.variable(name: "n", value: .number(Double(step))))
         }
     }
 

@@ -67,7 +67,7 @@ final class JournalDiskFullTests: XCTestCase {
         writer.handle(.commandEnded(id: 1, stepID: "logs", host: nil, script: "cat big",
                                     result: CommandResult(stdout: huge, duration: 0)))
         XCTAssertNotNil(writer.writeError)
-        writer.handle(.stepEnded(stepID: "logs", outcome: "ok", duration: 1))
+        writer.handle(.stepEnded(stepID: "logs", outcome: .ok, duration: 1))
         writer.close()
 
         let journal = try JournalReader.read(path: mountPoint + "/run.jsonl")

@@ -30,7 +30,7 @@ final class JournalFixture {
         RunHeader(runbookPath: "runbooks/crashloop.runbook", runbookTitle: "Pod keeps restarting",
                   contentHash: "sha256:0123456789abcdef0123456789abcdef", gitCommit: "abc1234",
                   parameters: parameters, user: "oncall", host: "bastion-1", startTime: start,
-                  toolVersion: "0.1.0", mode: "run")
+                  toolVersion: "0.1.0", mode: .run)
     }
 
     func writer(_ name: String = "run.jsonl", secrets: [String] = [], outputLimit: Int = JournalWriter.defaultOutputLimit) throws -> JournalWriter {
@@ -46,22 +46,22 @@ final class JournalFixture {
             .commandOutput(id: 1, host: nil, stream: .stdout, line: "CrashLoopBackOff"),
             .commandEnded(id: 1, stepID: "status", host: nil, script: "kubectl get pod \"$pod\"",
                           result: CommandResult(stdout: "CrashLoopBackOff\n", exitCode: 0, duration: 0.25)),
-            .variable(name: "reason", value: "CrashLoopBackOff"),
+            .variable(stepID: "status", name: "reason", value: .string("CrashLoopBackOff")),
             .finding(stepID: "status", message: "web-1 is crash-looping", evidence: "CrashLoopBackOff\n", host: nil),
             .branch(stepID: "status", description: "reason == CrashLoopBackOff: continue"),
-            .stepEnded(stepID: "status", outcome: "finding", duration: 0.3),
+            .stepEnded(stepID: "status", outcome: .finding, duration: 0.3, next: "logs"),
             .stepStarted(stepID: "logs", title: "What did the container print?", host: "node-7"),
             .commandEnded(id: 2, stepID: "logs", host: "node-7", script: "kubectl logs \"$pod\" --previous",
                           result: CommandResult(stdout: "", stderr: "Error: config file /etc/app.yaml not found\n",
                                                 exitCode: 1, duration: 1.5)),
             .answer(stepID: "logs", question: "Does the log show the application's own error?",
-                    questionID: "app-error", choice: "yes", source: "operator"),
+                    questionID: "app-error", choice: "yes"),
             .message(stepID: "logs", text: "Checked the previous container"),
             .note(stepID: "logs", text: "Deploy 42 changed the config map"),
-            .outcome(stepID: "logs", outcome: "ok", remark: "confirmed by hand"),
+            .mark(stepID: "logs", outcome: "ok", remark: "confirmed by hand"),
             .concluded(stepID: "logs", message: "The application fails at start: fix its configuration."),
-            .stepEnded(stepID: "logs", outcome: "ok", duration: 2.0),
-            .runEnded(status: "concluded", exitCode: 0, duration: 3.5),
+            .stepEnded(stepID: "logs", outcome: .ok, duration: 2.0),
+            .runEnded(status: .concluded, exitCode: 0, duration: 3.5),
         ]
     }
 

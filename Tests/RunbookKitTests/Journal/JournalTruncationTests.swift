@@ -14,14 +14,15 @@ final class JournalTruncationTests: XCTestCase {
 
         let objects = try fixture.objects()
         let record = objects[1]
-        let stdout = try XCTUnwrap(record["stdout"] as? String)
+        let result = try XCTUnwrap(record["result"] as? [String: Any])
+        let stdout = try XCTUnwrap(result["stdout"] as? String)
         XCTAssertLessThanOrEqual(stdout.utf8.count, 16 * 1024)
         XCTAssertGreaterThan(stdout.utf8.count, 16 * 1024 - 4)
         XCTAssertTrue(big.hasPrefix(stdout))
-        XCTAssertEqual(record["stdout_truncated"] as? Bool, true)
-        XCTAssertEqual((record["stdout_bytes"] as? NSNumber)?.intValue, big.utf8.count)
-        XCTAssertEqual(record["stderr"] as? String, "short")
-        XCTAssertNil(record["stderr_truncated"])
+        XCTAssertEqual(record["stdoutCut"] as? Bool, true)
+        XCTAssertEqual((result["stdoutBytes"] as? NSNumber)?.intValue, big.utf8.count)
+        XCTAssertEqual(result["stderr"] as? String, "short")
+        XCTAssertEqual(record["stderrCut"] as? Bool, false)
 
         let journal = try JournalReader.read(path: fixture.path())
         guard case .commandEnded(let command) = journal.events[0].kind else { return XCTFail() }
@@ -53,8 +54,8 @@ final class JournalTruncationTests: XCTestCase {
                                     result: CommandResult(stdout: "y\ny\n", duration: 0, stdoutBytes: 5_000_000)))
         writer.close()
         let record = try fixture.objects()[1]
-        XCTAssertEqual(record["stdout_truncated"] as? Bool, true)
-        XCTAssertEqual((record["stdout_bytes"] as? NSNumber)?.intValue, 5_000_000)
+        XCTAssertEqual(record["stdoutCut"] as? Bool, true)
+        XCTAssertEqual(((record["result"] as? [String: Any])?["stdoutBytes"] as? NSNumber)?.intValue, 5_000_000)
     }
 
     func testReaderToleratesATruncatedLastLine() throws {
@@ -64,7 +65,7 @@ final class JournalTruncationTests: XCTestCase {
         writer.close()
         var data = try XCTUnwrap(FileManager.default.contents(atPath: fixture.path()))
         let complete = try JournalReader.parse(data)
-        data.append(contentsOf: Array(#"{"type":"step_end","t":"2024-05-01T03:15:20.000Z","step":"sta"#.utf8))
+        data.append(contentsOf: Array(#"{"type":"step_end","t":"2024-05-01T03:15:20.000Z","path":{"step":"sta"#.utf8))
 
         let journal = try JournalReader.parse(data)
         XCTAssertTrue(journal.truncatedLastLine)
@@ -73,20 +74,34 @@ final class JournalTruncationTests: XCTestCase {
         XCTAssertTrue(JournalReport.markdown(journal).contains("interrupted"))
     }
 
-    func testReaderSkipsDamagedLinesInTheMiddle() throws {
-        let text = """
-        {"type":"header","t":"2024-05-01T03:15:09.042Z","runbook":"r.runbook","title":"T","start":"2024-05-01T03:15:09.042Z"}
-        {"type":"note","t":"2024-05-01T03:15:10.000Z","step":null,"text":"one"}
+    func testReaderListsDamagedUnknownAndIncompleteLinesLoudly() throws {
+        let fixture = try JournalFixture()
+        let writer = try fixture.writer()
+        writer.handle(.runStarted(fixture.header()))
+        writer.close()
+        let header = try String(contentsOfFile: fixture.path(), encoding: .utf8)
+        let text = header + """
+        {"type":"note","t":"2024-05-01T03:15:10.000Z","text":"one"}
         {"type":"note","t":"2024-05-0
-        {"type":"note","t":"2024-05-01T03:15:12.000Z","step":null,"text":"two"}
+        {"type":"note","t":"2024-05-01T03:15:12.000Z","text":"two"}
         {"type":"from_the_future","t":"2024-05-01T03:15:13.000Z"}
+        {"type":"step_end","t":"2024-05-01T03:15:14.000Z","outcome":"ok","duration":1}
+        {"type":"step_end","t":"2024-05-01T03:15:15.000Z","path":{"calls":[],"step":"a"},"outcome":"exploded","duration":1}
 
         """
         let journal = try JournalReader.parse(Data(text.utf8))
-        XCTAssertEqual(journal.damagedLines, [3])
+        XCTAssertEqual(journal.damagedLines, [3, 5, 6, 7])
+        XCTAssertEqual(journal.problems[1].reason, "unknown record type 'from_the_future'")
+        XCTAssertEqual(journal.problems[2].reason, "missing field 'path'")
         XCTAssertFalse(journal.truncatedLastLine)
-        XCTAssertEqual(journal.events.map(\.kind), [.note(step: nil, text: "one"), .note(step: nil, text: "two"),
-                                                    .unknown(type: "from_the_future")])
+        XCTAssertEqual(journal.events.map(\.kind), [.note(stepID: nil, text: "one"), .note(stepID: nil, text: "two")])
+    }
+
+    func testReaderRefusesAnotherFormatVersion() {
+        let old = #"{"type":"header","t":"2024-05-01T03:15:09.042Z","journal_version":1,"runbook":"r.runbook"}"# + "\n"
+        XCTAssertThrowsError(try JournalReader.parse(Data(old.utf8))) { error in
+            XCTAssertEqual(error as? JournalReadError, .unsupportedFormat(path: "journal", format: 1))
+        }
     }
 
     func testReaderRejectsAFileWithoutHeader() {

@@ -19,7 +19,7 @@ final class JournalWriterTests: XCTestCase {
         XCTAssertEqual(journal.header.user, "oncall")
         XCTAssertEqual(journal.header.host, "bastion-1")
         XCTAssertEqual(journal.header.toolVersion, "0.1.0")
-        XCTAssertEqual(journal.header.mode, "run")
+        XCTAssertEqual(journal.header.mode, .run)
         XCTAssertEqual(journal.header.startTime.timeIntervalSince1970, fixture.start.timeIntervalSince1970, accuracy: 0.001)
         XCTAssertFalse(journal.truncatedLastLine)
         XCTAssertEqual(journal.damagedLines, [])
@@ -38,10 +38,10 @@ final class JournalWriterTests: XCTestCase {
         XCTAssertEqual(failed.duration, 1.5, accuracy: 0.0005)
         XCTAssertEqual(failed.stderr, "Error: config file /etc/app.yaml not found\n")
         XCTAssertFalse(failed.succeeded)
-        let start = try XCTUnwrap(failed.start)
+        let start = failed.start(endedAt: journal.events[8].time)
         XCTAssertEqual(journal.events[8].time.timeIntervalSince(start), 1.5, accuracy: 0.002)
-        XCTAssertEqual(journal.events[10].kind, .message(step: "logs", text: "Checked the previous container"))
-        XCTAssertEqual(journal.events.last?.kind, .runEnded(status: "concluded", exitCode: 0, duration: 3.5))
+        XCTAssertEqual(journal.events[10].kind, .message(stepID: "logs", text: "Checked the previous container"))
+        XCTAssertEqual(journal.events.last?.kind, .runEnded(status: .concluded, exitCode: 0, duration: 3.5))
     }
 
     func testRawRecordsCarryTypeTimeAndFieldNames() throws {
@@ -52,18 +52,22 @@ final class JournalWriterTests: XCTestCase {
 
         let objects = try fixture.objects()
         XCTAssertEqual(objects[0]["type"] as? String, "header")
-        XCTAssertEqual(objects[0]["start"] as? String, "2024-05-01T03:15:09.042Z")
-        XCTAssertEqual(objects[0]["runbook"] as? String, "runbooks/crashloop.runbook")
+        XCTAssertEqual(objects[0]["startTime"] as? String, "2024-05-01T03:15:09.042Z")
+        XCTAssertEqual(objects[0]["runbookPath"] as? String, "runbooks/crashloop.runbook")
+        XCTAssertEqual(objects[0]["format"] as? Int, RunHeader.currentFormat)
         for object in objects {
             XCTAssertNotNil(object["type"] as? String)
             XCTAssertNotNil((object["t"] as? String).flatMap(JournalTime.parse), "bad t in \(object)")
         }
         let commandEnd = try XCTUnwrap(objects.first { $0["type"] as? String == "command_end" })
-        for key in ["host", "command", "start", "duration", "exit_code", "timed_out", "cancelled",
-                    "unreachable", "stdout", "stderr"] {
+        for key in ["id", "path", "script", "result", "stdoutCut", "stderrCut"] {
             XCTAssertNotNil(commandEnd[key], "command_end lacks \(key)")
         }
-        XCTAssertNil(commandEnd["stdout_truncated"])
+        let result = try XCTUnwrap(commandEnd["result"] as? [String: Any])
+        for key in ["stdout", "stderr", "exitCode", "timedOut", "cancelled", "unreachable", "duration", "stdoutBytes", "stderrBytes"] {
+            XCTAssertNotNil(result[key], "command_end's result lacks \(key)")
+        }
+        XCTAssertEqual((commandEnd["path"] as? [String: Any])?["step"] as? String, "status")
         XCTAssertEqual(objects[1]["t"] as? String, "2024-05-01T03:15:10.042Z")
     }
 
@@ -100,7 +104,7 @@ final class JournalWriterTests: XCTestCase {
         XCTAssertTrue(raw.contains("节点 café 🚀"))
         XCTAssertEqual(raw.split(separator: "\n").count, 2)
         let journal = try JournalReader.read(path: fixture.path())
-        XCTAssertEqual(journal.events.first?.kind, .message(step: "s", text: tricky))
+        XCTAssertEqual(journal.events.first?.kind, .message(stepID: "s", text: tricky))
     }
 
     func testCreatesParentDirectoriesAndAppends() throws {
@@ -113,7 +117,7 @@ final class JournalWriterTests: XCTestCase {
         writer?.handle(.note(stepID: nil, text: "appended"))
         writer?.close()
         let journal = try JournalReader.read(path: nested)
-        XCTAssertEqual(journal.events.map(\.kind), [.note(step: nil, text: "appended")])
+        XCTAssertEqual(journal.events.map(\.kind), [.note(stepID: nil, text: "appended")])
         let mode = try FileManager.default.attributesOfItem(atPath: nested)[.posixPermissions] as? Int
         XCTAssertEqual(mode, 0o600)
     }

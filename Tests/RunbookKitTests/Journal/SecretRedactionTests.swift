@@ -31,7 +31,7 @@ final class SecretRedactionTests: XCTestCase {
                                                           stderr: "auth p@ss word rejected", exitCode: 22, duration: 0.1)))
         writer.handle(.message(stepID: "auth", text: "using \(token)"))
         writer.handle(.note(stepID: nil, text: "password was p@ss word"))
-        writer.handle(.variable(name: "token", value: token))
+        writer.handle(.variable(name: "token", value: .string(token)))
         writer.handle(.finding(stepID: "auth", message: "rejected \(token)", evidence: "echo: \(token)", host: "node-1"))
         writer.handle(.concluded(stepID: "auth", message: "bad token \(token)"))
         writer.handle(.failed(stepID: nil, message: "p@ss word"))
@@ -49,10 +49,10 @@ final class SecretRedactionTests: XCTestCase {
         XCTAssertEqual(command.command, "curl -H 'Authorization: ********' https://api")
         XCTAssertEqual(command.stdout, "echo: ********\nline 2 ********\n")
         XCTAssertEqual(command.stderr, "auth ******** rejected")
-        XCTAssertEqual(journal.events[2].kind, .message(step: "auth", text: "using ********"))
-        XCTAssertEqual(journal.events[3].kind, .note(step: nil, text: "password was ********"))
-        XCTAssertEqual(journal.events[4].kind, .variable(name: "token", value: "********"))
-        XCTAssertEqual(journal.events[5].kind, .finding(step: "auth", message: "rejected ********",
+        XCTAssertEqual(journal.events[2].kind, .message(stepID: "auth", text: "using ********"))
+        XCTAssertEqual(journal.events[3].kind, .note(stepID: nil, text: "password was ********"))
+        XCTAssertEqual(journal.events[4].kind, .variable(VariableSet(path: nil, name: "token", value: .string("********"), redacted: true)))
+        XCTAssertEqual(journal.events[5].kind, .finding(stepID: "auth", message: "rejected ********",
                                                         evidence: "echo: ********", host: "node-1"))
     }
 

@@ -60,7 +60,7 @@ final class LanguageInterpreterTests: XCTestCase {
         """, executor: executor)
         XCTAssertEqual(run.outcome.status, .completed)
         XCTAssertEqual(run.outcome.exitCode, 1, "a finding makes the run exit 1")
-        XCTAssertEqual(run.outcome.findings, [Finding(stepID: "a", message: "forwarding is off (0)", evidence: "0", host: nil)])
+        XCTAssertEqual(run.outcome.findings, [Finding(path: StepPath(step: "a"), message: "forwarding is off (0)", evidence: "0", host: nil)])
         XCTAssertEqual(run.observer.messages, ["still running"])
     }
 
@@ -417,7 +417,7 @@ final class LanguageInterpreterTests: XCTestCase {
         XCTAssertEqual(run.observer.messages, ["child web:2222", "concluded|child done with web|port 2222", "child db:22"])
         XCTAssertEqual(run.observer.startedSteps, ["a", "child/check", "b", "child/check"])
         XCTAssertEqual(run.outcome.status, .concluded("child done with db"))
-        XCTAssertEqual(run.outcome.findings.map(\.stepID), ["child/check"], "findings of called runbooks count")
+        XCTAssertEqual(run.outcome.findings.map(\.path.stepDescription), ["child/check"], "findings of called runbooks count")
     }
 }
 

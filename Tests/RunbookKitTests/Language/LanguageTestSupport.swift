@@ -151,16 +151,19 @@ final class LangObserver: RunObserver {
     func handle(_ event: RunEvent) { events.append(event) }
 
     var messages: [String] {
-        events.compactMap { if case .message(_, let text) = $0 { return text } else { return nil } }
+        events.compactMap { if case .message(let m) = $0 { return m.text } else { return nil } }
     }
     var branches: [String] {
-        events.compactMap { if case .branch(_, let d) = $0 { return d } else { return nil } }
+        events.compactMap { if case .branch(let b) = $0 { return b.description } else { return nil } }
     }
     var startedSteps: [String] {
-        events.compactMap { if case .stepStarted(let id, _, _) = $0 { return id } else { return nil } }
+        events.compactMap { if case .stepStarted(let s) = $0 { return s.path.stepDescription } else { return nil } }
     }
     var findings: [String] {
-        events.compactMap { if case .finding(_, let m, _, _) = $0 { return m } else { return nil } }
+        events.compactMap { if case .finding(let f) = $0 { return f.message } else { return nil } }
+    }
+    var decisions: [Decision] {
+        events.compactMap { if case .decision(let d) = $0 { return d } else { return nil } }
     }
 }
 
@@ -185,8 +188,14 @@ struct LangRun {
         options.parameters.merge(parameters) { _, new in new }
         options.answers.merge(answers) { _, new in new }
         let observer = LangObserver()
-        let interpreter = try Interpreter(checked: checked, executor: executor, observer: observer, io: io, options: options)
-        let outcome = interpreter.run()
-        return LangRun(outcome: outcome, observer: observer, executor: executor, io: io, interpreter: interpreter)
+        // Through the run session, as every client runs a runbook.
+        let session = try RunSession(.init(
+            checked: checked, options: options, mode: .scenario,
+            identity: RunIdentity(user: "test", host: "test", pid: 0, toolVersion: "test"),
+            executor: executor, operatorIO: io, cancellation: Cancellation(), observers: [observer]))
+        session.start()
+        let outcome = session.runAll().targets[0].outcome
+        return LangRun(outcome: outcome, observer: observer, executor: executor, io: io,
+                       interpreter: session.targets[0].interpreter)
     }
 }
