@@ -98,15 +98,14 @@ final class TerminalRenderer: RunObserver {
         case .branch(let branch):
             print("  " + t.dim("↳ " + branch.description))
         case .decision(let d):
-            switch (d.kind, d.source) {
-            case (.confirm, .operator), (.ask, .operator), (.set, _):
-                break   // the operator just typed it
-            case (.confirm, .assumeYes):
+            switch d.kind {
+            case .ask where d.answer != nil:
+                let source = d.source == .operator ? "operator" : "command line"
+                print("  " + t.dim("? \(d.prompt) → \(d.answer!) (\(source))"))
+            case .confirm where d.source == .assumeYes:
                 print("  " + t.dim("⚠ \(d.prompt) → yes (--yes)"))
-            case (_, .nobody):
-                break   // the failure that follows says what to pass
             default:
-                print("  " + t.dim("? \(d.prompt) → \(d.answer ?? "") (answered in advance)"))
+                break   // typed by the operator just now, or unanswered (the failure says what to pass)
             }
         case .message(let message):
             for line in message.text.split(separator: "\n", omittingEmptySubsequences: false) { print("  " + line) }

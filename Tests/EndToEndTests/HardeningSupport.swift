@@ -45,7 +45,9 @@ final class HardeningProcess {
          executable: String? = nil, cap: Int = 8 << 20) throws {
         let binary = executable ?? Hardening.binary
         guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw XCTSkip("the runbook binary is missing at \(binary): run `swift build` (or `make test`) first")
+            // A missing binary fails the test: a suite that skips itself proves nothing.
+            XCTFail("the runbook binary is missing at \(binary): run `swift build` (or `make test`) first")
+            throw HardeningMissingBinary(path: binary)
         }
         outBuffer = CappedBuffer(cap: cap)
         errBuffer = CappedBuffer(cap: cap)
@@ -234,7 +236,7 @@ enum Hardening {
                         file: file, line: line)
                 continue
             }
-            objects.append(object)
+            objects.append(JournalRecordView.flatten(object))
         }
         if let last = data.last, last != UInt8(ascii: "\n") {
             XCTFail("the journal does not end with a whole line", file: file, line: line)
@@ -264,4 +266,9 @@ enum Hardening {
             return -1
         }
     }
+}
+
+/// The binary under test is not there (the test has already failed).
+struct HardeningMissingBinary: Error {
+    let path: String
 }

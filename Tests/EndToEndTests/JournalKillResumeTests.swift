@@ -29,7 +29,6 @@ final class JournalKillResumeTests: XCTestCase {
     }
 
     private var journalPath: String { directory + "/j.jsonl" }
-    private var resumedPath: String { directory + "/resumed.jsonl" }
     private var markerPath: String { directory + "/marker" }
 
     /// Waits for step two to be in its long command, then kills `child` with SIGKILL.
@@ -57,7 +56,9 @@ final class JournalKillResumeTests: XCTestCase {
         XCTAssertEqual(journal.events("step_end").first?["outcome"] as? String, "ok", file: file, line: line)
         XCTAssertEqual(journal.events("command_end", step: "capture").count, 2, file: file, line: line)
         let token = journal.events("variable").first { $0["name"] as? String == "token" }
-        XCTAssertEqual(token?["value"] as? String, "seed-before-the-kill", file: file, line: line)
+        let captured = (token?["value"] as? [String: Any])?["$result"] as? [String: Any]
+        XCTAssertEqual((captured?["stdout"] as? String)?.trimmingCharacters(in: .newlines), "seed-before-the-kill",
+                       "the capture is journaled as a command result", file: file, line: line)
         XCTAssertEqual(journal.events("message", step: "wait-for-go").first?["text"] as? String,
                        "step two sees token seed-before-the-kill", file: file, line: line)
         XCTAssertEqual(journal.events("command_start", step: "wait-for-go").count, 1,
@@ -78,8 +79,10 @@ final class JournalKillResumeTests: XCTestCase {
         XCTAssertEqual(ReplE2E.read(directory + "/counter"), "ran\n", "step one ran only before the kill",
                        file: file, line: line)
         XCTAssertTrue(FileManager.default.fileExists(atPath: markerPath), "step two ran again", file: file, line: line)
-        let journal = ReplJournalFile(resumedPath)
-        XCTAssertEqual(journal.badLines, [], file: file, line: line)
+        // One incident, one file: the resume appended to the journal it continued.
+        let whole = ReplJournalFile(journalPath)
+        let journal = whole.resumedPart
+        XCTAssertEqual(whole.types.filter { $0 == "header" }.count, 1, file: file, line: line)
         XCTAssertEqual(journal.events("step_start").map { $0["step"] as? String }, ["wait-for-go"],
                        "the resume starts AT the interrupted step", file: file, line: line)
         XCTAssertEqual(journal.events("step_end").map { $0["outcome"] as? String }, ["ok"], file: file, line: line)
@@ -88,8 +91,8 @@ final class JournalKillResumeTests: XCTestCase {
                        "the token captured before the kill is restored", file: file, line: line)
         XCTAssertEqual(journal.events("command_end", step: "wait-for-go").first?["stdout"] as? String,
                        "finished with seed-before-the-kill\n", "restored values reach commands too", file: file, line: line)
-        XCTAssertEqual(journal.events("note").first?["text"] as? String,
-                       "resumed from \(journalPath) at wait-for-go", file: file, line: line)
+        XCTAssertEqual(journal.events("resumed").first?["positions"] as? [String: String], ["": "wait-for-go"],
+                       file: file, line: line)
         XCTAssertEqual(journal.objects.last?["type"] as? String, "run_end", file: file, line: line)
     }
 
@@ -100,21 +103,21 @@ final class JournalKillResumeTests: XCTestCase {
         checkKilledJournal(mode: "run")
 
         try fixTheCause()
-        let resumed = try ReplChild.run(["resume", journalPath, "--journal", resumedPath], directory: directory)
+        let resumed = try ReplChild.run(["resume", journalPath], directory: directory)
         XCTAssertEqual(resumed.status, 0, "stdout:\n\(resumed.stdout)\nstderr:\n\(resumed.stderr)")
-        XCTAssertTrue(resumed.stdout.contains("resuming \(ReplE2E.fixture("crash.runbook")) at step wait-for-go"),
+        XCTAssertTrue(resumed.stdout.contains("resuming \(ReplE2E.fixture("crash.runbook")): wait-for-go; appending to \(journalPath)"),
                       resumed.stdout)
         XCTAssertFalse(resumed.stdout.contains("▶ capture"), resumed.stdout)
         checkResumed()
-        let journal = ReplJournalFile(resumedPath)
-        XCTAssertEqual(journal.objects.first?["mode"] as? String, "resume")
+        let journal = ReplJournalFile(journalPath)
+        XCTAssertEqual(journal.objects.first?["mode"] as? String, "run")
         XCTAssertEqual(journal.objects.last?["status"] as? String, "completed")
 
-        // The report of the killed journal says the run did not finish.
+        // The report tells the whole incident: the interruption, the resume, the end.
         let report = try ReplChild.run(["report", journalPath], directory: directory)
         XCTAssertEqual(report.status, 0, report.stderr)
-        XCTAssertTrue(report.stdout.contains("- **Ended:** the run did not finish"), report.stdout)
-        XCTAssertTrue(report.stdout.contains("No conclusion was reached; the journal ends before the run did."), report.stdout)
+        XCTAssertTrue(report.stdout.contains("Resumed by "), report.stdout)
+        XCTAssertTrue(report.stdout.contains("no result recorded"), "the killed command shows as unfinished:\n\(report.stdout)")
     }
 
     func testKilledReplResumesInTheReplAtTheInterruptedStep() throws {
@@ -125,14 +128,14 @@ final class JournalKillResumeTests: XCTestCase {
         checkKilledJournal(mode: "repl")
 
         try fixTheCause()
-        let resumed = try ReplChild.run(["resume", journalPath, "--journal", resumedPath], directory: directory,
+        let resumed = try ReplChild.run(["resume", journalPath], directory: directory,
                                         stdin: "vars token\nnext\nquit\n",
                                         environment: ReplE2E.environment(["XDG_STATE_HOME": directory + "/state"]))
         XCTAssertEqual(resumed.status, 0, "stdout:\n\(resumed.stdout)\nstderr:\n\(resumed.stderr)")
         XCTAssertTrue(resumed.stdout.contains("  token = seed-before-the-kill"), resumed.stdout)
         XCTAssertTrue(resumed.stdout.contains("── Session summary"), "the resume is a REPL session:\n\(resumed.stdout)")
         checkResumed()
-        XCTAssertEqual(ReplJournalFile(resumedPath).objects.first?["mode"] as? String, "repl")
+        XCTAssertEqual(ReplJournalFile(journalPath).objects.first?["mode"] as? String, "repl")
     }
 
     /// A kill in the middle of writing a line leaves half a line at the end: report and
@@ -143,7 +146,7 @@ final class JournalKillResumeTests: XCTestCase {
         killInStepTwo(child)
         let handle = try XCTUnwrap(FileHandle(forWritingAtPath: journalPath))
         handle.seekToEndOfFile()
-        handle.write(Data(#"{"type":"command_end","t":"2026-11-29T09:00:00.000Z","id":3,"step":"wait-for-go","stdout":"half"#.utf8))
+        handle.write(Data(#"{"type":"command_end","t":"2026-11-29T09:00:00.000Z","id":3,"path":{"step":"wait-for-go"},"result":{"stdout":"half"#.utf8))
         handle.closeFile()
         let journal = ReplJournalFile(journalPath)
         XCTAssertTrue(journal.cutLastLine)
@@ -158,9 +161,16 @@ final class JournalKillResumeTests: XCTestCase {
         XCTAssertEqual(object?["journal_truncated"] as? Bool, true)
 
         try fixTheCause()
-        let resumed = try ReplChild.run(["resume", journalPath, "--journal", resumedPath], directory: directory)
+        let resumed = try ReplChild.run(["resume", journalPath], directory: directory)
         XCTAssertEqual(resumed.status, 0, "stdout:\n\(resumed.stdout)\nstderr:\n\(resumed.stderr)")
         XCTAssertTrue(resumed.stderr.contains("the journal's last line was cut off"), resumed.stderr)
         checkResumed()
+        // The cut line stays where the kill left it, on a line of its own, and the file reads.
+        let after = ReplJournalFile(journalPath)
+        XCTAssertEqual(after.badLines.count, 1)
+        XCTAssertFalse(after.cutLastLine)
+        let again = try ReplChild.run(["report", journalPath], directory: directory)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("Run ended: completed"), again.stdout)
     }
 }

@@ -63,21 +63,19 @@ final class JournalSecretTests: XCTestCase {
                                       directory: directory, stdin: "quit\n")
         XCTAssertEqual(first.status, 0, first.stderr)
 
-        let refused = try ReplChild.run(["resume", journalPath, "--journal", directory + "/never.jsonl"],
-                                        directory: directory, stdin: "quit\n")
+        let refused = try ReplChild.run(["resume", journalPath], directory: directory, stdin: "quit\n")
         XCTAssertEqual(refused.status, 2)
-        XCTAssertTrue(refused.stderr.contains("the secret parameter 'token' is not in the journal: pass token=… again"),
+        XCTAssertTrue(refused.stderr.contains("the secret parameter token is not in the journal: pass token=… again"),
                       refused.stderr)
 
-        let resumedPath = directory + "/resumed.jsonl"
-        let resumed = try ReplChild.run(["resume", journalPath, "token=" + secret, "--journal", resumedPath],
+        let resumed = try ReplChild.run(["resume", journalPath, "token=" + secret],
                                         directory: directory, stdin: "next\n")
         XCTAssertEqual(resumed.status, 1, "the step has a finding; stderr:\n\(resumed.stderr)")
-        let journal = ReplJournalFile(resumedPath)
+        let journal = ReplJournalFile(journalPath).resumedPart
         XCTAssertEqual(journal.events("step_end").first?["outcome"] as? String, "finding",
                        "the resumed session ran the step with the secret")
         XCTAssertEqual(journal.events("command_end").first?["stdout"] as? String, "authorised with ********\n")
-        assertNoSecret([("the first journal", ReplJournalFile(journalPath).text), ("the resumed journal", journal.text),
+        assertNoSecret([("the journal", ReplJournalFile(journalPath).text),
                         ("resume's stderr", refused.stderr + resumed.stderr)])
     }
 }

@@ -30,7 +30,7 @@ final class ReplPipeTests: XCTestCase {
                                   environment: ReplE2E.environment(["XDG_STATE_HOME": directory + "/state"]),
                                   interactiveInput: true)
         child.send("list\nnext\nmark failed no flag file yet\n")
-        let marked = ReplE2E.eventually(20) { !ReplJournalFile(self.journalPath).events("outcome").isEmpty }
+        let marked = ReplE2E.eventually(20) { !ReplJournalFile(self.journalPath).events("mark").isEmpty }
         XCTAssertTrue(marked, "the mark never reached the journal; stdout:\n\(child.stdout)")
 
         try ReplE2E.write("hello\n", to: directory + "/flag")
@@ -64,7 +64,7 @@ final class ReplPipeTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("── Session summary"), result.stdout)
         let journal = ReplJournalFile(journalPath)
-        XCTAssertEqual(journal.types, ["header", "note", "run_end"])
+        XCTAssertEqual(journal.types, ["header", "note", "target_end", "run_end"])
         XCTAssertEqual(journal.events("note").first?["step"] as? String, "check-flag")
         XCTAssertEqual(journal.objects.last?["status"] as? String, "ended")
         XCTAssertEqual(journal.objects.last?["exit_code"] as? Int, 0)
@@ -99,11 +99,12 @@ final class ReplPipeTests: XCTestCase {
 
         let journal = ReplJournalFile(journalPath)
         XCTAssertEqual(journal.badLines, [])
-        XCTAssertEqual(journal.types, ["header", "step_end", "branch", "variable", "message",
-                                       "command_start", "command_end", "variable", "variable", "run_end"])
+        // skip, back, goto, set (a decision and the value), an ad-hoc command, quit.
+        XCTAssertEqual(journal.types, ["header", "step_end", "cursor", "branch", "cursor", "decision", "variable",
+                                       "command_start", "command_end", "variable", "target_end", "run_end"])
         XCTAssertEqual(journal.events("step_end").first?["outcome"] as? String, "skipped")
         XCTAssertEqual(journal.events("branch").first?["description"] as? String, "operator: goto verdict")
-        XCTAssertEqual(journal.events("variable").first?["value"] as? String, "42")
+        XCTAssertEqual(journal.events("variable").first?["value"] as? Int, 42)
         let adHoc = journal.events("command_end").first
         XCTAssertEqual(adHoc?["host"] as? String, "localhost")
         XCTAssertEqual(adHoc?["step"] as? String, "(ad-hoc)")

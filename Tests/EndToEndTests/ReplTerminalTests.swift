@@ -290,7 +290,7 @@ enum ReplJournalExpectations {
         XCTAssertEqual(journal.events("command_end", step: "check-flag").compactMap { $0["exit_code"] as? Int },
                        [1, 0], file: file, line: line)
         XCTAssertEqual(journal.events("failure", step: "check-flag").count, 1, file: file, line: line)
-        let outcome = journal.events("outcome").first
+        let outcome = journal.events("mark").first
         XCTAssertEqual(outcome?["step"] as? String, "check-flag", file: file, line: line)
         XCTAssertEqual(outcome?["outcome"] as? String, "failed", file: file, line: line)
         XCTAssertEqual(outcome?["remark"] as? String, "no flag file yet", file: file, line: line)
@@ -313,11 +313,11 @@ enum ReplJournalExpectations {
             guard let type = object["type"] as? String else { return nil }
             switch type {
             case "step_start", "step_end": return "\(type) \(object["step"] as? String ?? "?")"
-            case "note", "outcome", "finding", "conclusion", "run_end": return type
+            case "note", "mark", "finding", "conclusion", "run_end": return type
             default: return nil
             }
         }
-        XCTAssertEqual(order, ["step_start check-flag", "step_end check-flag", "outcome",
+        XCTAssertEqual(order, ["step_start check-flag", "step_end check-flag", "mark",
                                "step_start check-flag", "step_end check-flag", "note",
                                "step_start size", "finding", "step_end size",
                                "step_start verdict", "conclusion", "step_end verdict", "run_end"],

@@ -239,7 +239,7 @@ struct ReplJournalFile {
         for (index, line) in lines.enumerated() {
             let isCut = index == lines.count - 1 && !endsWithNewline
             if let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any], !isCut {
-                objects.append(object)
+                objects.append(JournalRecordView.flatten(object))
             } else if isCut {
                 cutLastLine = true
             } else {
@@ -249,6 +249,17 @@ struct ReplJournalFile {
     }
 
     var types: [String] { objects.map { $0["type"] as? String ?? "?" } }
+
+    /// The records a resume appended: those after the last `resumed` record.
+    var resumedPart: ReplJournalFile {
+        var part = self
+        if let start = objects.lastIndex(where: { $0["type"] as? String == "resumed" }) {
+            part.objects = Array(objects[start...])
+        } else {
+            part.objects = []
+        }
+        return part
+    }
 
     func events(_ type: String) -> [[String: Any]] { objects.filter { $0["type"] as? String == type } }
 

@@ -23,8 +23,9 @@ public final class TargetRun {
         self.interpreter = interpreter
         self.channel = channel
         let steps = interpreter.checked.runbook.steps
-        if let from = interpreter.options.fromStep, let i = steps.firstIndex(where: { $0.id == from }) {
-            position = i
+        if let from = interpreter.options.fromStep {
+            position = steps.firstIndex { $0.id == from }
+            if position == nil { status = .usageError("no step '\(from)' to start from") }
         } else {
             position = steps.isEmpty ? nil : 0
         }

@@ -11,6 +11,9 @@ public struct Journal: Sendable {
     /// The file ended in the middle of a line: the run was killed while writing, or the disk
     /// filled up. Everything before that line is intact.
     public var truncatedLastLine: Bool
+    /// Lines cut by a kill that a resumed run then followed (1-based): not damage, a mark of
+    /// the interruption.
+    public var interruptedLines: [Int] = []
     /// Lines that could not be read as a record this version knows, with the reason: a
     /// damaged line, a record with a required field missing, a record type of a newer version.
     public var problems: [JournalProblem]

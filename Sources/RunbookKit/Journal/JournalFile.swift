@@ -6,15 +6,27 @@ import Darwin
 
 /// Opening a journal for appending, safely on a shared machine.
 enum JournalFile {
+    /// A runner killed while writing leaves a last line without its newline: end it, so
+    /// that what is appended (a resumed run) starts on a line of its own. The reader knows a
+    /// damaged line right before a `resumed` record for what it is.
+    private static func endCutLine(_ fd: Int32, size: Int) {
+        guard size > 0 else { return }
+        var last: UInt8 = 0
+        guard pread(fd, &last, 1, off_t(size - 1)) == 1, last != UInt8(ascii: "\n") else { return }
+        var newline = UInt8(ascii: "\n")
+        _ = write(fd, &newline, 1)
+    }
+
     /// Opens `path` for appending (creating it 0600), refusing what would put the record in
     /// someone else's hands or mix two runs in it:
     /// - a symbolic link (O_NOFOLLOW): a link planted by another user would make the runner
     ///   append its outputs to a file of their choosing;
-    /// - anything but a regular file owned by this user: the 0600 promise would not hold;
+    /// - anything but a regular file owned by this user (or a device such as /dev/null): the
+    ///   0600 promise would not hold;
     /// - a journal another runner holds (an exclusive flock, kept until the descriptor is
     ///   closed, so a killed runner releases it at once).
     static func openForAppend(_ path: String) throws -> Int32 {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
         if fd < 0 {
             let code = errno
             if code == ELOOP {
@@ -28,6 +40,8 @@ enum JournalFile {
             close(fd)
             throw JournalError.cannotOpen(path: path, reason: reason)
         }
+        // A device (`--journal /dev/null`) is allowed: it holds no record to protect or mix.
+        if info.st_mode & S_IFMT == S_IFCHR { return fd }
         if info.st_mode & S_IFMT != S_IFREG {
             close(fd)
             throw JournalError.cannotOpen(path: path, reason: "not a regular file")
@@ -42,6 +56,7 @@ enum JournalFile {
             if code == EWOULDBLOCK { throw JournalError.inUse(path: path) }
             throw JournalError.cannotOpen(path: path, reason: "cannot lock: \(String(cString: strerror(code)))")
         }
+        endCutLine(fd, size: Int(info.st_size))
         return fd
     }
 }

@@ -57,7 +57,14 @@ public enum JournalReader {
             }
         }
         guard let header else { throw JournalReadError.missingHeader(path: source) }
-        return Journal(header: header, entries: entries, truncatedLastLine: truncated, problems: problems)
+        var journal = Journal(header: header, entries: entries, truncatedLastLine: truncated, problems: problems)
+        // A line that is not even JSON, right before a `resumed` record, is the line a kill cut.
+        journal.interruptedLines = problems.map(\.line).filter { line in
+            guard line < lines.count, (try? JSONSerialization.jsonObject(with: Data(lines[line - 1]))) == nil else { return false }
+            return lines[line].starts(with: Array(#"{"type":"resumed""#.utf8))
+        }
+        journal.problems.removeAll { journal.interruptedLines.contains($0.line) }
+        return journal
     }
 
     private static func readHeader(_ line: Data, decoder: JSONDecoder, source: String) throws -> RunHeader {

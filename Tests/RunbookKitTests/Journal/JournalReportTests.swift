@@ -30,7 +30,7 @@ final class JournalReportTests: XCTestCase {
         XCTAssertTrue(report.contains("| 03:15:14 | status | **Finding: web-1 is crash-looping (evidence E1)** |"), report)
         XCTAssertTrue(report.contains("Branch: reason == CrashLoopBackOff: continue"))
         XCTAssertTrue(report.contains("`$ kubectl logs \"$pod\" --previous` on node-7: exit 1 in 1.5 s (evidence E2)"), report)
-        XCTAssertTrue(report.contains("Asked “Does the log show the application's own error?” → yes (operator)"))
+        XCTAssertTrue(report.contains("Asked “Does the log show the application's own error?” → yes (by the operator)"))
         XCTAssertTrue(report.contains("Note: Deploy 42 changed the config map"))
         XCTAssertTrue(report.contains("Marked ok: confirmed by hand"))
         XCTAssertTrue(report.contains("Run ended: concluded (exit 0) after 3.5 s"))

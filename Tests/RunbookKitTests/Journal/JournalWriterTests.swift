@@ -27,7 +27,7 @@ final class JournalWriterTests: XCTestCase {
         // commandOutput is not journaled; everything else is, in order.
         XCTAssertEqual(journal.events.map(\.type), [
             "step_start", "command_start", "command_end", "variable", "finding", "branch", "step_end",
-            "step_start", "command_end", "answer", "message", "note", "outcome", "conclusion", "step_end",
+            "step_start", "command_end", "decision", "message", "note", "mark", "conclusion", "step_end",
             "run_end",
         ])
         guard case .commandEnded(let failed) = journal.events[8].kind else { return XCTFail("expected command_end") }

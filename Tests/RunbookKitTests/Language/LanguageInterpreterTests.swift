@@ -431,3 +431,25 @@ final class LangCounter: @unchecked Sendable {
         return value
     }
 }
+
+/// A parallel `foreach`: each iteration's result counts its own findings only.
+final class ParallelFindingTests: XCTestCase {
+    func testEachIterationCountsOnlyItsOwnFindings() throws {
+        let items = (1...200).map { "\"\($0)\"" }.joined(separator: ", ")
+        let run = try LangRun.run("""
+            runbook "t"
+            step a "A"
+              foreach n in [\(items)] parallel 16
+                expect number(n) % 10 != 0 else "{n} is a multiple of ten"
+
+            """)
+        XCTAssertEqual(run.outcome.findings.count, 20)
+        let table = try XCTUnwrap(run.observer.messages.last)
+        let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        XCTAssertEqual(rows.count, 200)
+        for row in rows {
+            let n = Int(row[0])!
+            XCTAssertEqual(String(row[1]), n % 10 == 0 ? "finding" : "ok", "item \(n)")
+        }
+    }
+}
