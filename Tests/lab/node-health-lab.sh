@@ -59,7 +59,8 @@ found = {}
 for line in open(sys.argv[1]):
     e = json.loads(line)
     if e.get("type") == "finding":
-        host, step = e["step"].split("/", 1)
+        path = e["path"]
+        host, step = path["target"], "/".join(path["calls"] + [path["step"]])
         found.setdefault(host, []).append(step + ": " + e["message"])
 for h in sorted(found):
     for f in found[h]:
