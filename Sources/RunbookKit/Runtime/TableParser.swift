@@ -1,63 +1,56 @@
 /// Splits tabular command output (kubectl get, df, ps) into rows keyed by header.
 ///
-/// Cells may contain spaces and may be right-aligned (df), so columns are not found by
-/// splitting on whitespace. A column boundary is a run of character positions that is blank
-/// in every line. A segment whose header is empty (spaces inside a last-column message) or
-/// whose cells are all empty (the "on" of df's "Mounted on") joins the segment before it.
+/// Columns are found from the header (`TableColumns`), not by splitting on whitespace: cells
+/// may contain spaces (kubectl's `3 (2m ago)`, `Ubuntu 22.04.5 LTS`), may be blank in any
+/// column (ENDPOINTS of a Service whose pods are not ready, VOLUME of a pending claim), and
+/// may be right-aligned and wider than their header (df's numbers). The last column runs to
+/// the end of each line (event messages).
 enum TableParser {
     static func parse(_ text: String) -> Value {
         let lines = text.split(whereSeparator: \.isNewline)
             .map { Array($0.replacingTabs()) }
             .filter { !$0.allSatisfy { $0 == " " } }
         guard let header = lines.first else { return .list([]) }
-        let width = lines.map(\.count).max() ?? 0
-        var blank = [Bool](repeating: true, count: width)
-        for line in lines {
-            for (i, c) in line.enumerated() where c != " " { blank[i] = false }
+        let rows = Array(lines.dropFirst())
+        let columns = TableColumns.find(header: header, rows: rows)
+        return .list(rows.map { line in
+            .map(zip(columns, cells(of: line, columns)).map { column, cell in (column.name, .string(cell)) })
+        })
+    }
+
+    /// The cells of one line under the columns, trimmed.
+    static func cells(of line: [Character], _ columns: [TableColumns.Column]) -> [String] {
+        var starts = [0]
+        for i in columns.indices.dropFirst() {
+            starts.append(max(starts[i - 1], cellStart(in: line, column: columns[i], after: columns[i - 1])))
         }
-        // Segments: maximal runs of non-blank positions.
-        var segments: [(start: Int, end: Int)] = []
-        var i = 0
-        while i < width {
-            if blank[i] { i += 1; continue }
-            let start = i
-            while i < width && !blank[i] { i += 1 }
-            segments.append((start, i))
+        return starts.indices.map { i in
+            let start = min(starts[i], line.count)
+            let end = i + 1 < starts.count ? min(starts[i + 1], line.count) : line.count
+            return String(line[start..<max(start, end)]).trimmingCharacters(in: " ")
         }
-        func cell(_ line: [Character], _ s: Int, _ e: Int) -> String {
-            guard s < line.count else { return "" }
-            return String(line[s..<min(e, line.count)]).trimmingCharacters(in: " ")
-        }
-        var columns: [(start: Int, end: Int)] = []
-        for seg in segments {
-            let headerText = cell(header, seg.start, seg.end)
-            let dataEmpty = lines.dropFirst().allSatisfy { cell($0, seg.start, seg.end).isEmpty }
-            if let last = columns.last, headerText.isEmpty || (dataEmpty && lines.count > 1) {
-                columns[columns.count - 1] = (last.start, seg.end)
-            } else {
-                columns.append(seg)
-            }
-        }
-        // The last column runs to the end of each line (free text such as event messages).
-        let names = columns.enumerated().map { (n, col) in
-            cell(header, col.start, n == columns.count - 1 ? width : col.end)
-        }
-        var rows: [Value] = []
-        for line in lines.dropFirst() {
-            var pairs: [(String, Value)] = []
-            for (n, col) in columns.enumerated() {
-                let end = n == columns.count - 1 ? max(line.count, col.end) : col.end
-                pairs.append((names[n], .string(cell(line, col.start, end))))
-            }
-            rows.append(.map(pairs))
-        }
-        return .list(rows)
+    }
+
+    /// Where the cell under `column` starts in a line: where its header starts, unless a word
+    /// runs into that position. A word that starts after the previous header ends is a
+    /// right-aligned value wider than its header (df), so the cell starts with it; a word that
+    /// starts earlier belongs to the previous cell (text not aligned to the header).
+    private static func cellStart(in line: [Character], column: TableColumns.Column,
+                                  after previous: TableColumns.Column) -> Int {
+        let p = column.start
+        guard p > 0, p - 1 < line.count, line[p - 1] != " " else { return p }
+        var wordStart = p - 1
+        while wordStart > 0 && line[wordStart - 1] != " " { wordStart -= 1 }
+        if wordStart >= previous.end { return wordStart }
+        var wordEnd = p
+        while wordEnd < line.count && line[wordEnd] != " " { wordEnd += 1 }
+        return wordEnd
     }
 }
 
 private extension Substring {
-    /// Tabs become single spaces; tab-separated output is rare in the tools this reads.
-    func replacingTabs() -> String { String(map { $0 == "\t" ? " " : $0 }) }
+    /// A tab separates like a column gap; tab-separated output is rare in the tools this reads.
+    func replacingTabs() -> String { reduce(into: "") { $0 += $1 == "\t" ? "   " : String($1) } }
 }
 
 private extension String {
