@@ -82,7 +82,7 @@ public enum Builtins {
         fn("match", 2, 2, "match(text, regex)", "the first capture group (or the whole match) of the first match, or null") { args in
             let regex = try RegexCache.shared.regex(args[1].text)
             let text = args[0].text
-            guard let m = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return .null }
+            guard let m = try BoundedMatch.firstMatch(regex, in: text) else { return .null }
             let range = m.numberOfRanges > 1 && m.range(at: 1).location != NSNotFound ? m.range(at: 1) : m.range
             return Range(range, in: text).map { .string(String(text[$0])) } ?? .null
         },
@@ -90,10 +90,7 @@ public enum Builtins {
             let regex = try RegexCache.shared.regex(args[1].text)
             let items: [Value]
             if case .list(let l) = args[0] { items = l } else if case .list(let l) = lines(args[0].text) { items = l } else { items = [] }
-            return .list(items.filter {
-                let s = $0.text
-                return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
-            })
+            return .list(try items.filter { try BoundedMatch.firstMatch(regex, in: $0.text) != nil })
         },
         fn("first", 1, 1, "first(list or text)", "the first item (or line), or null") { args in
             guard case .list(let items) = listOrLines(args[0]) else { return .null }
