@@ -38,7 +38,10 @@ public enum Builtins {
         },
         fn("field", 2, 2, "field(text, n)", "the n-th whitespace-separated word (1-based, like awk), or null") { args in
             let words = args[0].text.split(whereSeparator: \.isWhitespace)
-            guard let n = args[1].numberValue.map({ Int($0) }) else { throw BuiltinError("n must be a number") }
+            guard let number = args[1].numberValue else { throw BuiltinError("n must be a number") }
+            guard let n = WholeNumber.int(number) else {
+                throw BuiltinError("n is \(Value.format(number)), out of range: it must be \(WholeNumber.rangeDescription)")
+            }
             let i = n < 0 ? words.count + n : n - 1
             return i >= 0 && i < words.count ? .string(String(words[i])) : .null
         },
