@@ -37,28 +37,30 @@ final class RunAskInterruptTests: XCTestCase {
         try t.start("main", command: "cd \(q(directory)) && \(q(ReplE2E.binaryPath)) run ask.runbook --no-journal")
     }
 
-    func testCtrlCAtAnAskPromptStopsTheRunAtOnce() throws {
+    /// Runs ask.runbook, answers the first question with `answer` if given, presses Ctrl-C
+    /// at `prompt`, and returns the screen once the run has ended by itself (no Enter).
+    private func screenAfterCtrlC(at prompt: String, answering answer: String? = nil) throws -> String? {
         let t = try XCTUnwrap(terminal)
         try start(t)
-        guard t.waitFor("main", "? Restart the service? [yes/no]", timeout: 30) else { return }
+        guard t.waitFor("main", "? Restart the service? [yes/no]", timeout: 30) else { return nil }
+        if let answer {
+            t.type("main", answer)
+            t.press("main", "Enter")
+        }
+        guard t.waitFor("main", prompt) else { return nil }
         t.press("main", "C-c")
-        // No Enter: the run must end by itself.
-        guard t.waitFor("main", "EXITED=", timeout: 10) else { return }
-        let screen = t.screen("main")
+        guard t.waitFor("main", "EXITED=", timeout: 10) else { return nil }
+        return t.screen("main")
+    }
+
+    func testCtrlCAtAnAskPromptStopsTheRunAtOnce() throws {
+        guard let screen = try screenAfterCtrlC(at: "? Restart the service? [yes/no]") else { return }
         XCTAssertTrue(screen.contains("EXITED=3"), "an interrupted run exits with 3:\n\(screen)")
         XCTAssertFalse(screen.contains("after the question"), screen)
     }
 
     func testCtrlCAtAConfirmPromptStopsTheRunAtOnce() throws {
-        let t = try XCTUnwrap(terminal)
-        try start(t)
-        guard t.waitFor("main", "? Restart the service? [yes/no]", timeout: 30) else { return }
-        t.type("main", "no")
-        t.press("main", "Enter")
-        guard t.waitFor("main", "Really? [y/N]") else { return }
-        t.press("main", "C-c")
-        guard t.waitFor("main", "EXITED=", timeout: 10) else { return }
-        let screen = t.screen("main")
+        guard let screen = try screenAfterCtrlC(at: "Really? [y/N]", answering: "no") else { return }
         XCTAssertTrue(screen.contains("leaving it"), screen)
         XCTAssertTrue(screen.contains("EXITED=3"), "an interrupted run exits with 3:\n\(screen)")
         XCTAssertFalse(screen.contains("after the question"), screen)
