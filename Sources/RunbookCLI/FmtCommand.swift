@@ -8,7 +8,9 @@ struct FmtCommand: ParsableCommand {
         commandName: "fmt",
         abstract: "Format runbooks in the canonical layout.",
         discussion: """
-            Rewrites each file in place (atomically) and prints what changed. With --check, \
+            Rewrites each file in place (atomically) and prints what changed. A symbolic link \
+            is followed (its target is formatted, the link stays); owner, mode and hard links \
+            are kept. With --check, \
             writes nothing: lists the files that are not formatted and exits 1 if there are any. \
             A file whose formatted form would not mean the same is never written (exit 2).
             """)
@@ -56,7 +58,7 @@ struct FmtCommand: ParsableCommand {
             do {
                 try FormatFile.writeAtomically(formatted, to: path)
             } catch {
-                Output.err("error: cannot write \(path): \(error.localizedDescription)\n")
+                Output.err("error: \(path) not formatted: \(error.localizedDescription)\n")
                 errors += 1
                 continue
             }

@@ -4,10 +4,12 @@ import RunbookKit
 import Glibc
 #endif
 
-/// Asks the operator on the controlling terminal (/dev/tty), so questions work even when
-/// stdout is piped. Without a terminal it answers nothing, and the run explains what to pass.
+/// Asks the operator on the terminal that is stdin. Without a terminal it answers nothing,
+/// and the run explains what to pass. Ctrl-C at a prompt answers nothing at once (and the
+/// run stops as for Ctrl-C anywhere else).
 final class TerminalOperator: OperatorIO {
     private let interactive: Bool
+    private let input = InterruptibleLineReader()
 
     init(interactive: Bool = isatty(0) == 1) {
         self.interactive = interactive
@@ -40,6 +42,12 @@ final class TerminalOperator: OperatorIO {
 
     private func prompt(_ text: String) -> String? {
         Output.out(text)
-        return Swift.readLine(strippingNewline: true)
+        switch input.readLine() {
+        case .text(let line): return line
+        case .endOfInput: return nil
+        case .interrupted:
+            Output.out("\n")   // the terminal echoed ^C; what follows starts on a line of its own
+            return nil
+        }
     }
 }

@@ -1,5 +1,6 @@
 // Turns a byte stream into lines for live display. Memory stays bounded: a "line" that grows
-// past `maximumLineBytes` without a newline is delivered in pieces of that size.
+// past `maximumLineBytes` without a newline is delivered in pieces of at most that size, cut
+// where no secret is (each piece is masked on its own, so a secret cut in two would show).
 
 #if canImport(Glibc)
 import Glibc
@@ -11,10 +12,13 @@ struct LineSplitter {
     static let defaultMaximumLineBytes = 64 * 1024
 
     let maximumLineBytes: Int
+    /// The secrets not to cut through; nil: those of every redactor in the process.
+    private let secrets: SecretRedactor?
     private var pending: [UInt8] = []
 
-    init(maximumLineBytes: Int = LineSplitter.defaultMaximumLineBytes) {
+    init(maximumLineBytes: Int = LineSplitter.defaultMaximumLineBytes, secrets: SecretRedactor? = nil) {
         self.maximumLineBytes = max(4, maximumLineBytes)
+        self.secrets = secrets
     }
 
     /// Feeds bytes; calls `emit` for every complete line (without its newline), and for
@@ -50,11 +54,12 @@ struct LineSplitter {
         }
     }
 
-    /// Emits full-size pieces while more than a piece is pending, so at most
-    /// `maximumLineBytes` stay behind (and a line of exactly that size is not split).
+    /// Emits pieces while more than a piece is pending, so at most `maximumLineBytes` stay
+    /// behind (and a line of exactly that size is not split).
     private mutating func emitPieces(_ emit: (String) -> Void) {
         while pending.count > maximumLineBytes {
-            let cut = UTF8Boundary.completePrefixLength(pending, count: maximumLineBytes)
+            let boundary = UTF8Boundary.completePrefixLength(pending, count: maximumLineBytes)
+            let cut = (secrets ?? SecretRedactor.registered).safeCut(in: pending, at: boundary)
             emit(String(decoding: pending[..<cut], as: UTF8.self))
             pending.removeFirst(cut)
         }

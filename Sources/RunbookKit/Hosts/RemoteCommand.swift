@@ -46,7 +46,9 @@ enum RemoteCommand {
 
     /// Seconds as `timeout` accepts them: "60", "0.5" (millisecond precision, at least 1 ms).
     static func duration(_ seconds: Double) -> String {
-        let milliseconds = max(1, Int(min(seconds, 1e9) * 1000 + 0.5))
+        // Clamped before the conversion: Int(x) traps on NaN and beyond ±9.2e18.
+        let clamped = seconds.isNaN ? 1e9 : max(0, min(seconds, 1e9))
+        let milliseconds = max(1, Int(clamped * 1000 + 0.5))
         let whole = milliseconds / 1000, fraction = milliseconds % 1000
         guard fraction != 0 else { return String(whole) }
         var digits = String(fraction)

@@ -86,6 +86,7 @@ enum SystemCalls {
 
     static func sleep(seconds: Double) {
         guard seconds > 0 else { return }
+        let seconds = min(seconds, 1e9)   // Int(x) traps on infinity
         var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1_000_000_000))
         var remaining = timespec()
         while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }

@@ -34,9 +34,64 @@ public struct SecretRedactor: Sendable {
             .filter { seen.insert($0).inserted }
             .sorted { $0.utf8.count > $1.utf8.count }
             .map { Array($0.utf8) }
+        SecretRedactor.registry.add(self.secrets)
+    }
+
+    /// Sorted, deduplicated secrets as they are; not registered (the registry's own).
+    private init(sortedSecrets: [[UInt8]]) {
+        self.secrets = sortedSecrets
     }
 
     public var isEmpty: Bool { secrets.isEmpty }
+
+    // MARK: Long lines
+
+    /// Every secret of every redactor made in this process. Output lines are cut into
+    /// pieces by the executors (LineSplitter), which do not know the run's secrets, and each
+    /// piece is masked on its own: a secret cut in two would match in neither piece and show
+    /// in halves. The splitter asks this registry where it may cut instead.
+    public static var registered: SecretRedactor { registry.redactor }
+
+    private static let registry = Registry()
+
+    private final class Registry: @unchecked Sendable {
+        private let mutex = Mutex()
+        private var known = Set<[UInt8]>()
+        private var combined = SecretRedactor(sortedSecrets: [])
+
+        func add(_ secrets: [[UInt8]]) {
+            guard !secrets.isEmpty else { return }
+            mutex.withLock {
+                guard !known.isSuperset(of: secrets) else { return }
+                known.formUnion(secrets)
+                combined = SecretRedactor(sortedSecrets: known.sorted { $0.count > $1.count })
+            }
+        }
+
+        var redactor: SecretRedactor { mutex.withLock { combined } }
+    }
+
+    /// Where to cut `bytes` so that no occurrence of a secret spans the cut: `cut` itself,
+    /// or the start of the secret that spans it (the whole secret then goes to the next
+    /// piece, where it is masked). Only when a secret, or a chain of overlapping ones, runs
+    /// from the very start of `bytes` to past `cut` (longer than a whole piece) is `cut`
+    /// kept: there is no place to cut outside it. A secret starts on a character boundary,
+    /// so the cut stays on one.
+    public func safeCut(in bytes: [UInt8], at cut: Int) -> Int {
+        guard let longest = secrets.first?.count, longest > 1, cut > 0, cut < bytes.count else { return cut }
+        var position = cut
+        while position > 0 {
+            // Any occurrence that spans `position` lies inside this window.
+            let lower = max(0, position - (longest - 1))
+            let upper = min(bytes.count, position + longest - 1)
+            let ranges = bytes[lower ..< upper].withUnsafeBufferPointer { matches(in: $0) } ?? []
+            guard let spanning = ranges.first(where: { lower + $0.lowerBound < position && lower + $0.upperBound > position }) else {
+                return position
+            }
+            position = lower + spanning.lowerBound
+        }
+        return cut
+    }
 
     public func redact(_ text: String) -> String {
         if secrets.isEmpty || text.isEmpty { return text }

@@ -38,7 +38,10 @@ public enum Builtins {
         },
         fn("field", 2, 2, "field(text, n)", "the n-th whitespace-separated word (1-based, like awk), or null") { args in
             let words = args[0].text.split(whereSeparator: \.isWhitespace)
-            guard let n = args[1].numberValue.map({ Int($0) }) else { throw BuiltinError("n must be a number") }
+            guard let number = args[1].numberValue else { throw BuiltinError("n must be a number") }
+            guard let n = WholeNumber.int(number) else {
+                throw BuiltinError("n is \(Value.format(number)), out of range: it must be \(WholeNumber.rangeDescription)")
+            }
             let i = n < 0 ? words.count + n : n - 1
             return i >= 0 && i < words.count ? .string(String(words[i])) : .null
         },
@@ -82,7 +85,7 @@ public enum Builtins {
         fn("match", 2, 2, "match(text, regex)", "the first capture group (or the whole match) of the first match, or null") { args in
             let regex = try RegexCache.shared.regex(args[1].text)
             let text = args[0].text
-            guard let m = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return .null }
+            guard let m = try BoundedMatch.firstMatch(regex, in: text) else { return .null }
             let range = m.numberOfRanges > 1 && m.range(at: 1).location != NSNotFound ? m.range(at: 1) : m.range
             return Range(range, in: text).map { .string(String(text[$0])) } ?? .null
         },
@@ -90,10 +93,7 @@ public enum Builtins {
             let regex = try RegexCache.shared.regex(args[1].text)
             let items: [Value]
             if case .list(let l) = args[0] { items = l } else if case .list(let l) = lines(args[0].text) { items = l } else { items = [] }
-            return .list(items.filter {
-                let s = $0.text
-                return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
-            })
+            return .list(try items.filter { try BoundedMatch.firstMatch(regex, in: $0.text) != nil })
         },
         fn("first", 1, 1, "first(list or text)", "the first item (or line), or null") { args in
             guard case .list(let items) = listOrLines(args[0]) else { return .null }

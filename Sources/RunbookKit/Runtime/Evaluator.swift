@@ -93,7 +93,11 @@ public struct Evaluator {
             guard let n = index.numberValue, n == n.rounded() else {
                 throw RuntimeError("a list index must be a whole number, not \(index.typeName)", at: expr.offset, length: expr.length)
             }
-            let i = Int(n) < 0 ? items.count + Int(n) : Int(n)
+            guard let whole = WholeNumber.exactInt(n) else {
+                throw RuntimeError("the list index \(Value.format(n)) is out of range: an index is \(WholeNumber.rangeDescription)",
+                                   at: expr.offset, length: expr.length)
+            }
+            let i = whole < 0 ? items.count + whole : whole
             return i >= 0 && i < items.count ? items[i] : .null
         case .map(_, let dict): return dict[index.text] ?? .null
         case .result, .string:

@@ -19,8 +19,11 @@ enum Operators {
         case "in": return .bool(contains(b, a))
         case "matches":
             let regex = try RegexCache.shared.regex(b.text, at: expr)
-            let text = a.text
-            return .bool(regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil)
+            do {
+                return .bool(try BoundedMatch.firstMatch(regex, in: a.text) != nil)
+            } catch let error as BuiltinError {
+                throw RuntimeError(error.message, at: expr.offset, length: expr.length)
+            }
         case "+": return try add(a, b, expr)
         case "-", "*", "/", "%": return try arithmetic(op, a, b, expr)
         default: throw RuntimeError("unknown operator '\(op)'", at: expr.offset)

@@ -56,36 +56,3 @@ func localHostName() -> String {
     guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
     return String(cString: buffer)
 }
-
-/// Reads the HEAD commit of the repository a file is in straight from `.git`, without
-/// starting a `git` process (which would cost more than a whole small run).
-enum GitInfo {
-    static func headCommit(near path: String) -> String? {
-        var dir = ((path as NSString).isAbsolutePath ? path : FileManager.default.currentDirectoryPath + "/" + path)
-        dir = (dir as NSString).deletingLastPathComponent
-        let fm = FileManager.default
-        while !dir.isEmpty {
-            let git = dir + "/.git"
-            if fm.fileExists(atPath: git) { return commit(gitDir: git) }
-            let parent = (dir as NSString).deletingLastPathComponent
-            if parent == dir { break }
-            dir = parent
-        }
-        return nil
-    }
-
-    private static func commit(gitDir: String) -> String? {
-        guard let head = try? String(contentsOfFile: gitDir + "/HEAD", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines) else { return nil }
-        guard head.hasPrefix("ref: ") else { return head.isEmpty ? nil : head }
-        let ref = String(head.dropFirst(5))
-        if let loose = try? String(contentsOfFile: gitDir + "/" + ref, encoding: .utf8) {
-            return loose.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        guard let packed = try? String(contentsOfFile: gitDir + "/packed-refs", encoding: .utf8) else { return nil }
-        for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) {
-            return String(line.split(separator: " ")[0])
-        }
-        return nil
-    }
-}

@@ -37,7 +37,9 @@ public enum TextMatch: Sendable, CustomStringConvertible {
         case .exact(let expected): return text == expected
         case .regex(let pattern):
             guard let regex = try? RegexCache.shared.regex(pattern) else { return false }
-            return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            // Bounded like the runbook's own matching: a pattern that backtracks for ever
+            // counts as not matching (the expectation fails) instead of hanging the test.
+            return (try? BoundedMatch.firstMatch(regex, in: text)) != nil
         }
     }
 

@@ -215,6 +215,7 @@ struct Checker {
         case .index(let base, let index):
             checkExpr(base, scope: scope)
             checkExpr(index, scope: scope)
+            checkWholeNumberLiteral(index, what: "the index")
         case .call(let name, let args):
             args.forEach { checkExpr($0, scope: scope) }
             guard let builtin = Builtins.table[name] else {
@@ -226,6 +227,7 @@ struct Checker {
                 error("\(name)() takes \(Checker.arity(builtin)): \(builtin.signature)", at: expr.offset, length: expr.length)
             }
             if ["match", "grep"].contains(name), args.count == 2 { checkRegexLiteral(args[1]) }
+            if name == "field", args.count == 2 { checkWholeNumberLiteral(args[1], what: "field number") }
         case .unary(_, let operand): checkExpr(operand, scope: scope)
         case .binary(let op, let lhs, let rhs):
             checkExpr(lhs, scope: scope)

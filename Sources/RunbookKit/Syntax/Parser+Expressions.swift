@@ -152,10 +152,10 @@ extension Parser {
             return Expr(kind: .string(parseTemplate(from: t)), offset: t.offset, length: t.length)
         case .number:
             advance()
-            return Expr(kind: .number(Double(t.text) ?? 0), offset: t.offset, length: t.length)
+            return Expr(kind: .number(literalValue(t)), offset: t.offset, length: t.length)
         case .duration:
             advance()
-            return Expr(kind: .duration(Parser.seconds(of: t.text), text: t.text), offset: t.offset, length: t.length)
+            return Expr(kind: .duration(literalValue(t), text: t.text), offset: t.offset, length: t.length)
         case .identifier:
             advance()
             switch t.text {

@@ -222,16 +222,26 @@ public struct Parser {
     mutating func parseDurationToken() throws -> Double {
         let t = current
         switch t.kind {
-        case .duration:
+        case .duration, .number:
             advance()
-            return Parser.seconds(of: t.text)
-        case .number:
-            advance()
-            return Double(t.text) ?? 0
+            return literalValue(t)
         default:
             error("expected a duration such as 30s, 500ms or 2m, found \(describe(t))")
             throw Abandon()
         }
+    }
+
+    /// A number or duration token's value (seconds for a duration). Digits enough to
+    /// overflow a Double are an error here, where the position is known, rather than an
+    /// infinity that later waits, indexes or converts to an integer.
+    mutating func literalValue(_ t: Token) -> Double {
+        let value = t.kind == .duration ? Parser.seconds(of: t.text) : Double(t.text) ?? 0
+        if !value.isFinite {
+            let shown = t.text.count > 24 ? "\(t.text.prefix(12))… (\(t.text.count) characters)" : t.text
+            error("\(shown) is too large: numbers go up to about 1.8e308", at: t)
+            return 0
+        }
+        return value
     }
 
     static func seconds(of duration: String) -> Double {

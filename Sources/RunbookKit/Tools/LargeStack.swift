@@ -5,20 +5,19 @@ import Foundation
 enum LargeStack {
     static let size = 512 << 20
 
-    static func run<T>(_ body: @escaping () throws -> T) throws -> T {
+    /// Throws `ThreadStartError` when the thread cannot be started (a process or memory
+    /// limit): running the work on the caller's small stack instead could overflow it.
+    static func run<T>(starter: ThreadStarter = .system, _ body: @escaping () throws -> T) throws -> T {
         let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            box.result = Result { try body() }
-            done.signal()
+        let started = starter.start(size) { box.result = Result { try body() } }
+        switch started {
+        case .success(let thread): thread.join()
+        case .failure(let error): throw error
         }
-        thread.stackSize = size
-        thread.start()
-        done.wait()
         return try box.result!.get()
     }
 
-    /// Written by the worker thread before it signals, read by the caller after waiting.
+    /// Written by the worker thread before it ends, read by the caller after joining it.
     private final class ResultBox<T>: @unchecked Sendable {
         var result: Result<T, Error>?
     }
