@@ -62,7 +62,7 @@ struct RunDriver {
     final class Display {
         let terminal: Terminal
         let renderer: TerminalRenderer?
-        private let lock = NSLock()
+        private let lock = Mutex()
         private var buffers: [String: HostBuffer] = [:]
 
         init(terminal: Terminal, fanOut: Bool, simulated: Bool) {

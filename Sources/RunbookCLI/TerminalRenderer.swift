@@ -11,7 +11,7 @@ final class TerminalRenderer: RunObserver {
     /// Whether the run's header (title, parameters) is printed when the run starts.
     var showsHeader = true
     private let simulated: Bool
-    private let lock = NSLock()
+    private let lock = Mutex()
     private var running: (start: Date, label: String)?
     private var statusLineShown = false
     private var ticker: Thread?
@@ -73,7 +73,8 @@ final class TerminalRenderer: RunObserver {
         case .commandOutput(let output):
             let bar = output.stream == .stderr ? t.red("│") : t.dim("│")
             let prefix = output.host.map { t.dim("[\($0)] ") } ?? ""
-            print("  " + prefix + bar + " " + output.line)
+            // Escape sequences from a command (cursor moves, clipboard writes) are shown, not obeyed.
+            print("  " + prefix + bar + " " + VisibleText.forTerminal(output.line))
             if running != nil { running!.start = Date() }
         case .commandEnded(let end):
             running = nil
@@ -93,7 +94,7 @@ final class TerminalRenderer: RunObserver {
             print("  " + t.yellow("! ") + t.bold((finding.host.map { "[\($0)] " } ?? "") + finding.message))
             let evidence = finding.evidence
             for line in evidence.split(separator: "\n", omittingEmptySubsequences: false).prefix(8) where !evidence.isEmpty {
-                print("      " + t.dim("│ " + line))
+                print("      " + t.dim("│ " + VisibleText.forTerminal(String(line))))
             }
         case .branch(let branch):
             print("  " + t.dim("↳ " + branch.description))

@@ -58,7 +58,7 @@ public enum ConcurrentWork {
 
 /// Hands out 0..<count, each index once, to whichever thread asks next.
 final class IndexQueue: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Mutex()
     private var next = 0
     private let count: Int
 

@@ -1,5 +1,6 @@
-// A small pthread mutex (Foundation-free; the Synchronization module's Mutex needs newer
-// deployment targets on Apple platforms).
+// The one lock of the project: a small pthread mutex (Foundation-free; the Synchronization
+// module's Mutex needs newer deployment targets on Apple platforms). `withLock` where the
+// critical section is a closure; `lock()`/`unlock()` where it spans an early return.
 
 #if canImport(Glibc)
 import Glibc
@@ -7,10 +8,10 @@ import Glibc
 import Darwin
 #endif
 
-final class Mutex: @unchecked Sendable {
+public final class Mutex: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-    init() {
+    public init() {
         pthread_mutex_init(mutex, nil)
     }
 
@@ -19,7 +20,10 @@ final class Mutex: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    public func lock() { pthread_mutex_lock(mutex) }
+    public func unlock() { pthread_mutex_unlock(mutex) }
+
+    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body()

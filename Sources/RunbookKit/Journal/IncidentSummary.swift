@@ -41,7 +41,8 @@ struct IncidentSummary {
         var isEmpty: Bool { head.isEmpty && tail.isEmpty }
 
         init(_ text: String, maxLines: Int, cutInJournal: Bool, totalBytes: Int) {
-            var all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            // Control characters from command output never reach a report.
+            var all = text.split(separator: "\n", omittingEmptySubsequences: false).map { VisibleText.forReport(String($0)) }
             if all.last == "" { all.removeLast() }
             if all.count <= maxLines {
                 head = all

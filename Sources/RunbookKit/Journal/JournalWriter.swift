@@ -42,7 +42,7 @@ public final class JournalWriter: RunObserver {
     private let outputLimit: Int
     private let clock: () -> Date
     private let durability: Durability
-    private let lock = NSLock()
+    private let lock = Mutex()
     private var fd: Int32
     private var firstError: String?
     /// The background fsync thread of `.checkpoints`, started at the first request.

@@ -8,7 +8,7 @@ final class Frame: @unchecked Sendable {
     let isolated: Bool
     /// Parallel iterations read the root while others write their own frames; one lock for
     /// the root keeps that safe.
-    private let lock = NSLock()
+    private let lock = Mutex()
 
     init(parent: Frame? = nil, isolated: Bool = false) {
         self.parent = parent

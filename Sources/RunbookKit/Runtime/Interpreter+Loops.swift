@@ -137,7 +137,7 @@ final class ParallelState: @unchecked Sendable {
         var evidence = ""
     }
 
-    private let lock = NSLock()
+    private let lock = Mutex()
     private(set) var outcomes: [Outcome]
 
     init(count: Int) {

@@ -101,7 +101,7 @@ enum Operators {
 final class RegexCache: @unchecked Sendable {
     static let shared = RegexCache()
     private var cache: [String: NSRegularExpression] = [:]
-    private let lock = NSLock()
+    private let lock = Mutex()
 
     func regex(_ pattern: String, at expr: Expr? = nil) throws -> NSRegularExpression {
         lock.lock()

@@ -22,7 +22,7 @@ public final class ScenarioExecutor: CommandExecutor, @unchecked Sendable {
     }
 
     public let answers: [CommandAnswer]
-    private let lock = NSLock()
+    private let lock = Mutex()
     private var used: [Bool]
     private var log: [Answered] = []
 
