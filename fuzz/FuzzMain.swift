@@ -1,7 +1,7 @@
 // libFuzzer target over the lexer, parser and checker (nothing is executed).
 //
 // Each input is taken as a runbook's text, parsed (`Parser.parse`), loaded and checked
-// (`RunbookLibrary().load(file:)`), and every diagnostic is rendered the way `runbook check`
+// (`RunbookLibrary().load(.file(…))`), and every diagnostic is rendered the way `runbook check`
 // prints it (line table, columns, caret). A crash, a sanitizer report or a hang (libFuzzer's
 // -timeout) is a bug. Built by fuzz/build.sh from the RunbookKit sources; run by fuzz/run.sh.
 
@@ -20,16 +20,20 @@ public func runbookFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CI
     let file = SourceFile(path: fuzzPath, text: text)
 
     let (_, parseDiagnostics) = Parser.parse(file)
-    let (checked, diagnostics) = RunbookLibrary().load(file: file)
+    var sink = 0
+    var diagnostics = parseDiagnostics
+    switch RunbookLibrary().load(.file(file)) {
+    case .success(let checked):
+        sink &+= checked.runbook.steps.count
+        diagnostics += checked.warnings
+    case .failure(let list):
+        diagnostics += list.diagnostics
+    }
 
     let renderer = DiagnosticRenderer(color: false)
-    var sink = 0
-    for diagnostic in parseDiagnostics + diagnostics {
+    for diagnostic in diagnostics {
         sink &+= renderer.render(diagnostic).utf8.count
         sink &+= diagnostic.description.utf8.count
-    }
-    if let checked {
-        sink &+= checked.runbook.steps.count
     }
     // Keep the work observable so the optimiser cannot drop it.
     if sink == Int.min { print(sink) }

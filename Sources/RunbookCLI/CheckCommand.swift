@@ -22,14 +22,12 @@ struct CheckCommand: ParsableCommand {
         let library = RunbookLibrary()
         var failed = 0
         for file in files {
-            let (checked, diagnostics) = library.load(path: file)
-            DiagnosticPrinter.print(diagnostics, color: stderrColor)
-            if checked == nil {
+            guard let checked = DiagnosticPrinter.load(file, library: library, color: stderrColor, summarize: true) else {
                 failed += 1
-                let count = diagnostics.filter { $0.severity == .error }.count
-                Output.err("\(file): \(count) error\(count == 1 ? "" : "s")\n")
-            } else if !quiet {
-                let steps = checked!.runbook.steps.count
+                continue
+            }
+            if !quiet {
+                let steps = checked.runbook.steps.count
                 Output.out("\(file): ok (\(steps) step\(steps == 1 ? "" : "s"))\n")
             }
         }

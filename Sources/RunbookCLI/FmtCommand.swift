@@ -25,16 +25,11 @@ struct FmtCommand: ParsableCommand {
     func run() throws {
         var errors = 0
         var unformatted = 0
-        let color = isatty(2) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        let color = DiagnosticPrinter.stderrColor
         for path in FormatFile.expand(files) {
-            let file: SourceFile
-            switch RunbookLoader.readSource(path: path) {
-            case .failure(let diagnostic):
-                DiagnosticPrinter.print([diagnostic], color: color)
+            guard let file = DiagnosticPrinter.source(path, color: color) else {
                 errors += 1
                 continue
-            case .success(let source):
-                file = source
             }
             let formatted: String
             do {

@@ -25,18 +25,13 @@ struct GraphCommand: ParsableCommand {
     var findings = false
 
     func run() throws {
-        let color = isatty(2) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        switch RunbookLoader.readSource(path: file) {
-        case .failure(let diagnostic):
-            DiagnosticPrinter.print([diagnostic], color: color)
+        let color = DiagnosticPrinter.stderrColor
+        guard let source = DiagnosticPrinter.source(file, color: color) else { throw ExitCode(Exit.usage) }
+        do {
+            Output.out(try RunbookGraph.render(file: source, format: format, includeFindings: findings))
+        } catch let list as DiagnosticList {
+            DiagnosticPrinter.print(list.diagnostics, color: color)
             throw ExitCode(Exit.usage)
-        case .success(let source):
-            do {
-                Output.out(try RunbookGraph.render(file: source, format: format, includeFindings: findings))
-            } catch let list as DiagnosticList {
-                DiagnosticPrinter.print(list.diagnostics, color: color)
-                throw ExitCode(Exit.usage)
-            }
         }
     }
 }

@@ -16,13 +16,8 @@ struct ShowCommand: ParsableCommand {
     var markdown = false
 
     func run() throws {
-        let color = isatty(2) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        guard case .success(let source) = RunbookLoader.readSource(path: file) else {
-            if case .failure(let diagnostic) = RunbookLoader.readSource(path: file) {
-                DiagnosticPrinter.print([diagnostic], color: color)
-            }
-            throw ExitCode(Exit.usage)
-        }
+        let color = DiagnosticPrinter.stderrColor
+        guard let source = DiagnosticPrinter.source(file, color: color) else { throw ExitCode(Exit.usage) }
         do {
             if markdown {
                 Output.out(try MarkdownView.render(file: source))

@@ -27,3 +27,13 @@ public struct DiagnosticList: Error, Sendable {
     public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
 }
+
+extension Array where Element == Diagnostic {
+    /// In source order, those without a place first; diagnostics at the same place keep
+    /// their order.
+    public func sortedBySource() -> [Diagnostic] {
+        enumerated().sorted {
+            ($0.element.location?.offset ?? -1, $0.offset) < ($1.element.location?.offset ?? -1, $1.offset)
+        }.map(\.element)
+    }
+}

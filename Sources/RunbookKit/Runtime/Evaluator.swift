@@ -15,7 +15,7 @@ public struct Evaluator {
         case .null: return .null
         case .name(let name):
             guard let value = lookup(name) else {
-                throw RuntimeError("'\(name)' has no value yet: it is set by a step that has not run", at: expr.offset, length: expr.length)
+                throw RuntimeError("'\(name)' has no value yet: it is set by a step that has not run", at: expr.span)
             }
             return value
         case .list(let items): return .list(try items.map(evaluate))
@@ -23,18 +23,18 @@ public struct Evaluator {
         case .index(let base, let index): return try subscriptValue(try evaluate(base), try evaluate(index), expr)
         case .call(let name, let args):
             guard let builtin = Builtins.table[name] else {
-                throw RuntimeError("unknown function '\(name)'", at: expr.offset, length: name.count)
+                throw RuntimeError("unknown function '\(name)'", at: expr.nameSpan ?? expr.span)
             }
             do {
                 return try builtin.apply(try args.map(evaluate))
             } catch let error as BuiltinError {
-                throw RuntimeError("\(name)(): \(error.message)", at: expr.offset, length: expr.length)
+                throw RuntimeError("\(name)(): \(error.message)", at: expr.span)
             }
         case .unary(let op, let operand):
             let value = try evaluate(operand)
             if op == "not" { return .bool(!value.truthy) }
             guard let n = value.numberValue else {
-                throw RuntimeError("cannot negate \(value.typeName) '\(value.displayText)'", at: expr.offset, length: expr.length)
+                throw RuntimeError("cannot negate \(value.typeName) '\(value.displayText)'", at: expr.span)
             }
             return .number(-n)
         case .binary(let op, let lhs, let rhs):
@@ -78,11 +78,11 @@ public struct Evaluator {
             case "unreachable": return .bool(r.unreachable)
             default:
                 throw RuntimeError("a command result has no field '\(field)': use stdout, stderr, output, exit, ok, lines, duration, timed_out or unreachable",
-                                   at: expr.offset, length: expr.length)
+                                   at: expr.span)
             }
         case .list(let items) where field == "count": return .number(Double(items.count))
         default:
-            throw RuntimeError("\(base.typeName) has no field '\(field)'", at: expr.offset, length: expr.length)
+            throw RuntimeError("\(base.typeName) has no field '\(field)'", at: expr.span)
         }
     }
 
@@ -91,7 +91,7 @@ public struct Evaluator {
         case .null: return .null
         case .list(let items):
             guard let n = index.numberValue, n == n.rounded() else {
-                throw RuntimeError("a list index must be a whole number, not \(index.typeName)", at: expr.offset, length: expr.length)
+                throw RuntimeError("a list index must be a whole number, not \(index.typeName)", at: expr.span)
             }
             guard let whole = WholeNumber.exactInt(n) else {
                 throw RuntimeError("the list index \(Value.format(n)) is out of range: an index is \(WholeNumber.rangeDescription)",
@@ -104,7 +104,7 @@ public struct Evaluator {
             // Index text by line: the common need is "the n-th line of the output".
             return try subscriptValue(Builtins.lines(base.text), index, expr)
         default:
-            throw RuntimeError("cannot index \(base.typeName)", at: expr.offset, length: expr.length)
+            throw RuntimeError("cannot index \(base.typeName)", at: expr.span)
         }
     }
 }

@@ -26,7 +26,7 @@ enum Operators {
             }
         case "+": return try add(a, b, expr)
         case "-", "*", "/", "%": return try arithmetic(op, a, b, expr)
-        default: throw RuntimeError("unknown operator '\(op)'", at: expr.offset)
+        default: throw RuntimeError("unknown operator '\(op)'", at: expr.span)
         }
     }
 
@@ -53,10 +53,10 @@ enum Operators {
     private static func compare(_ a: Value, _ b: Value, _ op: String, _ expr: Expr) throws -> Int {
         if let x = a.numberValue, let y = b.numberValue { return x < y ? -1 : (x > y ? 1 : 0) }
         if case .number = a {
-            throw RuntimeError("cannot compare a number with '\(b.displayText)' (\(b.typeName)) using \(op)", at: expr.offset, length: expr.length)
+            throw RuntimeError("cannot compare a number with '\(b.displayText)' (\(b.typeName)) using \(op)", at: expr.span)
         }
         if case .number = b {
-            throw RuntimeError("cannot compare '\(a.displayText)' (\(a.typeName)) with a number using \(op)", at: expr.offset, length: expr.length)
+            throw RuntimeError("cannot compare '\(a.displayText)' (\(a.typeName)) with a number using \(op)", at: expr.span)
         }
         let x = a.text, y = b.text
         return x < y ? -1 : (x > y ? 1 : 0)
@@ -85,13 +85,13 @@ enum Operators {
     private static func arithmetic(_ op: String, _ a: Value, _ b: Value, _ expr: Expr) throws -> Value {
         guard let x = a.numberValue, let y = b.numberValue else {
             let bad = a.numberValue == nil ? a : b
-            throw RuntimeError("'\(op)' needs numbers, but '\(bad.displayText)' (\(bad.typeName)) is not one", at: expr.offset, length: expr.length)
+            throw RuntimeError("'\(op)' needs numbers, but '\(bad.displayText)' (\(bad.typeName)) is not one", at: expr.span)
         }
         switch op {
         case "-": return .number(x - y)
         case "*": return .number(x * y)
         default:
-            if y == 0 { throw RuntimeError("division by zero", at: expr.offset, length: expr.length) }
+            if y == 0 { throw RuntimeError("division by zero", at: expr.span) }
             return .number(op == "/" ? x / y : x.truncatingRemainder(dividingBy: y))
         }
     }
@@ -112,7 +112,7 @@ final class RegexCache: @unchecked Sendable {
             cache[pattern] = r
             return r
         } catch {
-            throw RuntimeError("invalid regular expression '\(pattern)'", at: expr?.offset, length: expr?.length ?? 1)
+            throw RuntimeError("invalid regular expression '\(pattern)'", at: expr?.span)
         }
     }
 

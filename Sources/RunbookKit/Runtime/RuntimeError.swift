@@ -11,6 +11,11 @@ public struct RuntimeError: Error, Sendable {
         self.length = length
     }
 
+    /// An error that underlines a span of the runbook (an expression, a name).
+    public init(_ message: String, at span: Span?) {
+        self.init(message, at: span?.start, length: max(1, span?.length ?? 1))
+    }
+
     public func located(in file: SourceFile) -> Diagnostic {
         Diagnostic(.error, message, at: offset.map { file.location($0) }, length: length)
     }

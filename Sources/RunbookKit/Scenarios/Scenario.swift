@@ -7,7 +7,8 @@ public struct Scenario: Sendable {
     public var title: String
     /// The runbook's path as written, and resolved relative to the scenario file.
     public var runbookPath: String
-    public var runbookOffset: Int
+    /// The path as written in the scenario, quotes included.
+    public var runbookSpan: Span
     public var target: String?
     public var params: [Setting]
     public var answers: [Setting]
@@ -15,6 +16,7 @@ public struct Scenario: Sendable {
     public var expectations: [Expectation]
 
     public var path: String { file.path }
+    public var runbookOffset: Int { runbookSpan.start }
 
     /// The runbook file, relative to the scenario's directory unless absolute.
     public var resolvedRunbookPath: String { CheckedRunbook.resolve(runbookPath, from: file.path) }
@@ -23,7 +25,8 @@ public struct Scenario: Sendable {
     public struct Setting: Sendable {
         public var name: String
         public var value: String
-        public var offset: Int
+        public var nameSpan: Span
+        public var offset: Int { nameSpan.start }
     }
 }
 

@@ -9,6 +9,8 @@ struct ScenarioToken {
     let offset: Int
     let length: Int
 
+    var span: Span { Span(start: offset, length: length) }
+
     func isWord(_ w: String) -> Bool { kind == .word && text == w }
     func isSymbol(_ s: String) -> Bool { kind == .symbol && text == s }
 }

@@ -36,7 +36,7 @@ public struct ScenarioParser {
     private init(file: SourceFile) {
         self.file = file
         self.lexer = ScenarioLexer(file: file)
-        self.scenario = Scenario(file: file, title: "", runbookPath: "", runbookOffset: 0, target: nil,
+        self.scenario = Scenario(file: file, title: "", runbookPath: "", runbookSpan: Span(start: 0, length: 0), target: nil,
                                  params: [], answers: [], commandAnswers: [], expectations: [])
     }
 
@@ -128,14 +128,14 @@ public struct ScenarioParser {
             sawRunbook = true
             let path = try tokens.string("the runbook's path")
             scenario.runbookPath = path.text
-            scenario.runbookOffset = path.offset
+            scenario.runbookSpan = path.span
         case "target":
             scenario.target = try tokens.string("the host the run targets").text
         case "param", "answer":
             let setting = try parseSetting(&tokens, what: keyword.text)
             let list = keyword.text == "param" ? scenario.params : scenario.answers
             if list.contains(where: { $0.name == setting.name }) {
-                throw error("'\(setting.name)' is given twice", at: setting.offset, length: setting.name.utf8.count)
+                throw Diagnostic(.error, "'\(setting.name)' is given twice", at: setting.nameSpan, in: file)
             }
             if keyword.text == "param" { scenario.params.append(setting) } else { scenario.answers.append(setting) }
         case "when":
@@ -153,7 +153,7 @@ public struct ScenarioParser {
         let name = try tokens.word(what == "param" ? "the parameter's name" : "the question's id")
         try tokens.symbol("=", "after '\(name.text)' (\(what) \(name.text) = \"value\")")
         let value = try tokens.value("the value")
-        return Scenario.Setting(name: name.text, value: value.text, offset: name.offset)
+        return Scenario.Setting(name: name.text, value: value.text, nameSpan: name.span)
     }
 
     private mutating func parseWhen(_ tokens: inout TokenCursor, line: ScenarioLine, nextLine: Int) throws -> Int {

@@ -5,7 +5,7 @@ extension Checker {
     mutating func checkWholeNumberLiteral(_ expr: Expr, what: String) {
         guard let n = Checker.literalNumber(expr), n.isFinite, WholeNumber.int(n) == nil else { return }
         error("\(what) \(Value.format(n)) is out of range: it must be \(WholeNumber.rangeDescription)",
-              at: expr.offset, length: expr.length)
+              at: expr.span)
     }
 
     /// The value of a number literal, negated or not; nil for anything else.

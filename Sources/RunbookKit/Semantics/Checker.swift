@@ -1,28 +1,32 @@
 import Foundation
 
-/// Static checks that need the whole runbook: step ids, names, functions, calls, flow.
+/// Static checks that need the whole runbook: step ids, names, functions, calls, flow. The
+/// runbooks it calls are loaded before (`RunbookLibrary`) and handed in.
 struct Checker {
     let runbook: Runbook
-    let library: RunbookLibrary
+    /// Every called runbook by the path as written in `run`.
+    let callees: [String: Callee]
     var diagnostics: [Diagnostic] = []
-    var callees: [String: CheckedRunbook] = [:]
+    /// The callees that the calls use correctly, for the checked runbook.
+    var checkedCallees: [String: CheckedRunbook] = [:]
     /// Names that some statement defines anywhere in the runbook.
     var definedNames: Set<String> = []
     var stepIDs: Set<String> = []
+    /// Question ids seen so far, with the place of the first.
     var askIDs: [String: Int] = [:]
 
     /// Names every runbook has: the host the run targets.
     static let builtinNames: Set<String> = ["target"]
 
-    init(runbook: Runbook, library: RunbookLibrary) {
+    init(runbook: Runbook, callees: [String: Callee]) {
         self.runbook = runbook
-        self.library = library
+        self.callees = callees
     }
 
     var file: SourceFile { runbook.file }
 
-    mutating func error(_ message: String, at offset: Int, length: Int = 1) {
-        diagnostics.append(Diagnostic(.error, message, at: file.location(offset), length: length))
+    mutating func error(_ message: String, at span: Span) {
+        diagnostics.append(Diagnostic(.error, message, at: span, in: file))
     }
 
     mutating func check() -> [Diagnostic] {
@@ -30,9 +34,8 @@ struct Checker {
         collectDefinitions()
         var seen: [String: Int] = [:]
         for step in runbook.steps {
-            if seen[step.id] != nil {
-                error("duplicate step id '\(step.id)' (first defined at line \(file.line(of: seen[step.id]!)))",
-                      at: step.offset + 5, length: step.id.utf8.count)
+            if let first = seen[step.id] {
+                error("duplicate step id '\(step.id)' (first defined at line \(file.line(of: first)))", at: step.idSpan)
             } else {
                 seen[step.id] = step.offset
             }
@@ -49,10 +52,10 @@ struct Checker {
         var seen: Set<String> = []
         for param in runbook.params {
             if !seen.insert(param.name).inserted {
-                error("duplicate parameter '\(param.name)'", at: param.offset)
+                error("duplicate parameter '\(param.name)'", at: param.nameSpan)
             }
             if let value = param.defaultValue, !Checker.isConstant(value) {
-                error("a parameter's default must be a literal value", at: value.offset, length: value.length)
+                error("a parameter's default must be a literal value", at: value.span)
             }
         }
     }
@@ -68,25 +71,17 @@ struct Checker {
     }
 
     private mutating func collectDefinitions() {
-        definedNames = Set(runbook.params.map(\.name)).union(Checker.builtinNames)
-        stepIDs = Set(runbook.steps.map(\.id))
-        func walk(_ block: [Stmt]) {
-            for stmt in block {
-                switch stmt.kind {
-                case .command(let capture?, _), .call(let capture?, _): definedNames.insert(capture)
-                case .assign(let name, _): definedNames.insert(name)
-                case .ask(let id, _, let choices):
-                    definedNames.insert(id.replacingOccurrences(of: "-", with: "_"))
-                    choices.forEach { walk($0.body) }
-                case .ifElse(let branches, let elseBody):
-                    branches.forEach { walk($0.body) }
-                    walk(elseBody ?? [])
-                case .foreach(_, _, _, let body), .retry(_, _, _, _, _, let body): walk(body)
-                default: break
-                }
+        var names = Set(runbook.params.map(\.name)).union(Checker.builtinNames)
+        runbook.forEachStatement { stmt in
+            switch stmt.kind {
+            case .command(let capture?, _), .call(let capture?, _): names.insert(capture)
+            case .assign(let name, _): names.insert(name)
+            case .ask(let id, _, _): names.insert(id.replacingOccurrences(of: "-", with: "_"))
+            default: break
             }
         }
-        runbook.steps.forEach { walk($0.body) }
+        definedNames = names
+        stepIDs = Set(runbook.steps.map(\.id))
     }
 
     // MARK: Statements
@@ -95,159 +90,123 @@ struct Checker {
         for stmt in block { checkStmt(stmt, scope: scope, inParallel: inParallel) }
     }
 
+    /// The statement's own rules and expressions, then its blocks: a loop's variable is in
+    /// scope in its body, and `parallel` restricts what its body may do.
     private mutating func checkStmt(_ stmt: Stmt, scope: [String], inParallel: Bool) {
+        for expr in stmt.expressions { checkExpr(expr, scope: scope) }
+        var innerScope = scope
+        var innerParallel = inParallel
         switch stmt.kind {
         case .command(_, let command):
-            if let host = command.host { checkExpr(host, scope: scope) }
-            if let confirm = command.confirm {
-                checkTemplate(confirm, scope: scope)
-                if inParallel { error("'confirm' cannot run inside 'foreach … parallel': confirm before the loop", at: command.offset) }
+            if let confirm = command.confirmSpan, inParallel {
+                error("'confirm' cannot run inside 'foreach … parallel': confirm before the loop", at: confirm)
             }
-            if let t = command.timeout, t <= 0 { error("a timeout must be longer than zero", at: command.offset) }
-        case .assign(_, let value): checkExpr(value, scope: scope)
-        case .call(_, let call): checkCall(call, scope: scope)
-        case .expect(let condition, let message), .require(let condition, let message):
-            checkExpr(condition, scope: scope)
-            checkTemplate(message, scope: scope)
-        case .ifElse(let branches, let elseBody):
-            for branch in branches {
-                checkExpr(branch.condition, scope: scope)
-                checkBlock(branch.body, scope: scope, inParallel: inParallel)
-            }
-            if let elseBody { checkBlock(elseBody, scope: scope, inParallel: inParallel) }
-        case .foreach(let variable, let list, let parallel, let body):
-            checkExpr(list, scope: scope)
-            checkBlock(body, scope: scope + [variable], inParallel: inParallel || (parallel ?? 1) > 1)
-        case .retry(_, _, _, let until, let elseMessage, let body):
-            checkBlock(body, scope: scope, inParallel: inParallel)
-            checkExpr(until, scope: scope)
-            if let elseMessage { checkTemplate(elseMessage, scope: scope) }
-        case .ask(let id, let question, let choices):
-            if inParallel { error("'ask' cannot run inside 'foreach … parallel': questions need one at a time", at: stmt.offset) }
+            if let t = command.timeout, t <= 0 { error("a timeout must be longer than zero", at: command.timeoutSpan ?? command.span) }
+        case .call(_, let call): checkCall(call)
+        case .foreach(let variable, _, let parallel, _):
+            innerScope.append(variable)
+            innerParallel = inParallel || (parallel ?? 1) > 1
+        case .ask(let id, _, let choices):
+            if inParallel { error("'ask' cannot run inside 'foreach … parallel': questions need one at a time", at: stmt.span) }
             if let first = askIDs[id] {
                 error("duplicate question id '\(id)' (first used at line \(file.line(of: first))): name the question, e.g. ask \(id)-2 \"…\"",
-                      at: stmt.nameOffset ?? stmt.offset)
+                      at: stmt.nameSpan ?? stmt.span)
             } else {
                 askIDs[id] = stmt.offset
             }
-            checkTemplate(question, scope: scope)
             var labels: Set<String> = []
-            for choice in choices {
-                if !labels.insert(choice.label).inserted {
-                    error("duplicate choice '\(choice.label)'", at: choice.offset)
-                }
-                checkBlock(choice.body, scope: scope, inParallel: inParallel)
+            for choice in choices where !labels.insert(choice.label).inserted {
+                error("duplicate choice '\(choice.label)'", at: choice.labelSpan)
             }
         case .goto(let target):
-            if inParallel {
-                error("'goto' cannot jump out of 'foreach … parallel'", at: stmt.offset)
-            }
+            if inParallel { error("'goto' cannot jump out of 'foreach … parallel'", at: stmt.span) }
             if !stepIDs.contains(target) {
-                let offset = stmt.nameOffset ?? stmt.offset
                 error("no step '\(target)'\(Checker.suggestion(for: target, among: runbook.steps.map(\.id)))",
-                      at: offset, length: target.utf8.count)
+                      at: stmt.nameSpan ?? stmt.span)
             }
-        case .conclude(let t), .fail(let t), .print(let t), .confirm(let t):
-            if case .confirm = stmt.kind, inParallel {
-                error("'confirm' cannot run inside 'foreach … parallel'", at: stmt.offset)
-            }
-            if case .conclude = stmt.kind, inParallel {
-                error("'conclude' cannot run inside 'foreach … parallel': record findings there and conclude after the loop", at: stmt.offset)
-            }
-            checkTemplate(t, scope: scope)
+        case .confirm where inParallel:
+            error("'confirm' cannot run inside 'foreach … parallel'", at: stmt.span)
+        case .conclude where inParallel:
+            error("'conclude' cannot run inside 'foreach … parallel': record findings there and conclude after the loop", at: stmt.span)
+        case .assign, .expect, .require, .ifElse, .retry, .conclude, .fail, .print, .confirm: break
         }
+        for block in stmt.nestedBlocks { checkBlock(block, scope: innerScope, inParallel: innerParallel) }
     }
 
-    private mutating func checkCall(_ call: Call, scope: [String]) {
-        if let host = call.host { checkExpr(host, scope: scope) }
-        for argument in call.arguments { checkExpr(argument.value, scope: scope) }
-        let path = CheckedRunbook.resolve(call.path, from: file.path)
-        let pathLength = call.path.utf8.count + 2
-        let pathOffset = call.offset + 4
-        if let cycle = library.cycle(to: path) {
-            let names = cycle.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")
-            error("call cycle: \(names)", at: pathOffset, length: pathLength)
-            return
-        }
-        let (callee, calleeDiagnostics) = library.load(path: path)
-        guard let callee else {
+    private mutating func checkCall(_ call: Call) {
+        switch callees[call.path] {
+        case .cycle(let chain)?:
+            let names = chain.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")
+            error("call cycle: \(names)", at: call.pathSpan)
+        case .failed(let path, let calleeDiagnostics)?:
             if let cycle = calleeDiagnostics.first(where: { $0.message.hasPrefix("call cycle") }) {
-                error(cycle.message, at: pathOffset, length: pathLength)
+                error(cycle.message, at: call.pathSpan)
             } else if calleeDiagnostics.count == 1, calleeDiagnostics[0].location == nil {
-                error("cannot run '\(call.path)': \(calleeDiagnostics[0].message)", at: pathOffset, length: pathLength)
+                error("cannot run '\(call.path)': \(calleeDiagnostics[0].message)", at: call.pathSpan)
             } else {
-                error("'\(call.path)' has errors (run 'runbook check \(path)')", at: pathOffset, length: pathLength)
+                error("'\(call.path)' has errors (run 'runbook check \(path)')", at: call.pathSpan)
             }
-            return
-        }
-        callees[call.path] = callee
-        let known = Set(callee.runbook.params.map(\.name))
-        for argument in call.arguments where !known.contains(argument.name) {
-            let list = callee.runbook.params.map(\.name).joined(separator: ", ")
-            error("'\(call.path)' has no parameter '\(argument.name)' (its parameters: \(list.isEmpty ? "none" : list))",
-                  at: argument.offset, length: argument.name.utf8.count)
-        }
-        let given = Set(call.arguments.map(\.name))
-        for param in callee.runbook.params where param.isRequired && !given.contains(param.name) {
-            error("'\(call.path)' needs the parameter '\(param.name)': add \(param.name)=…", at: pathOffset, length: pathLength)
+        case .checked(let callee)?:
+            checkedCallees[call.path] = callee
+            let known = Set(callee.runbook.params.map(\.name))
+            for argument in call.arguments where !known.contains(argument.name) {
+                let list = callee.runbook.params.map(\.name).joined(separator: ", ")
+                error("'\(call.path)' has no parameter '\(argument.name)' (its parameters: \(list.isEmpty ? "none" : list))",
+                      at: argument.nameSpan)
+            }
+            let given = Set(call.arguments.map(\.name))
+            for param in callee.runbook.params where param.isRequired && !given.contains(param.name) {
+                error("'\(call.path)' needs the parameter '\(param.name)': add \(param.name)=…", at: call.pathSpan)
+            }
+        case nil:
+            error("'\(call.path)' was not loaded before the check", at: call.pathSpan)
         }
     }
 
     // MARK: Expressions
 
-    private mutating func checkTemplate(_ template: Template, scope: [String]) {
-        for part in template.parts {
-            if case .expr(let e) = part { checkExpr(e, scope: scope) }
-        }
+    /// Checks an expression and every expression inside it.
+    private mutating func checkExpr(_ expr: Expr, scope: [String]) {
+        expr.forEachNested { checkOne($0, scope: scope) }
     }
 
-    private mutating func checkExpr(_ expr: Expr, scope: [String]) {
+    private mutating func checkOne(_ expr: Expr, scope: [String]) {
         switch expr.kind {
-        case .string(let t): checkTemplate(t, scope: scope)
         case .name(let name):
             if !definedNames.contains(name) && !scope.contains(name) {
                 let candidates = Array(definedNames) + scope
-                error("undefined name '\(name)'\(Checker.suggestion(for: name, among: candidates))",
-                      at: expr.offset, length: expr.length)
+                error("undefined name '\(name)'\(Checker.suggestion(for: name, among: candidates))", at: expr.nameSpan ?? expr.span)
             }
-        case .list(let items): items.forEach { checkExpr($0, scope: scope) }
-        case .member(let base, _): checkExpr(base, scope: scope)
-        case .index(let base, let index):
-            checkExpr(base, scope: scope)
-            checkExpr(index, scope: scope)
+        case .index(_, let index):
             checkWholeNumberLiteral(index, what: "the index")
         case .call(let name, let args):
-            args.forEach { checkExpr($0, scope: scope) }
             guard let builtin = Builtins.table[name] else {
                 error("unknown function '\(name)'\(Checker.suggestion(for: name, among: Array(Builtins.table.keys)))",
-                      at: expr.offset, length: name.utf8.count)
+                      at: expr.nameSpan ?? expr.span)
                 return
             }
             if args.count < builtin.minArgs || args.count > builtin.maxArgs {
-                error("\(name)() takes \(Checker.arity(builtin)): \(builtin.signature)", at: expr.offset, length: expr.length)
+                error("\(name)() takes \(Checker.arity(builtin)): \(builtin.signature)", at: expr.span)
             }
             if ["match", "grep"].contains(name), args.count == 2 { checkRegexLiteral(args[1]) }
             if name == "field", args.count == 2 { checkWholeNumberLiteral(args[1], what: "field number") }
-        case .unary(_, let operand): checkExpr(operand, scope: scope)
-        case .binary(let op, let lhs, let rhs):
-            checkExpr(lhs, scope: scope)
-            checkExpr(rhs, scope: scope)
-            if op == "matches" { checkRegexLiteral(rhs) }
-        case .number, .duration, .bool, .null: break
+        case .binary("matches", _, let rhs): checkRegexLiteral(rhs)
+        default: break
         }
     }
 
     private mutating func checkRegexLiteral(_ expr: Expr) {
         guard case .string(let t) = expr.kind else { return }
         if let pattern = t.plainText, !RegexCache.isValid(pattern) {
-            error("invalid regular expression \"\(pattern)\"", at: expr.offset, length: expr.length)
+            error("invalid regular expression \"\(pattern)\"", at: expr.span)
         }
         // `x{3}` in a pattern is meant as a repetition, but `{3}` is interpolation: the
         // pattern would silently become `x3`.
-        for part in t.parts {
-            if case .expr(let e) = part, case .number(let n) = e.kind {
+        let holes = t.parts.compactMap { part -> Expr? in if case .expr(let e) = part { return e } else { return nil } }
+        for (hole, span) in zip(holes, t.holeSpans) {
+            if case .number(let n) = hole.kind {
                 error("'{\(Value.format(n))}' in a regular expression is read as a value: write \\{\(Value.format(n))\\} for a repetition",
-                      at: e.offset - 1, length: e.length + 2)
+                      at: span)
             }
         }
     }

@@ -14,19 +14,11 @@ public enum FlowAnalysis {
         }
     }
 
-    /// Every `goto` target in a block, in source order.
+    /// Every `goto` target in a block, nested blocks included, in source order.
     public static func gotoTargets(_ block: [Stmt]) -> [String] {
         var targets: [String] = []
-        for stmt in block {
-            switch stmt.kind {
-            case .goto(let t): targets.append(t)
-            case .ifElse(let branches, let elseBody):
-                branches.forEach { targets += gotoTargets($0.body) }
-                targets += gotoTargets(elseBody ?? [])
-            case .ask(_, _, let choices): choices.forEach { targets += gotoTargets($0.body) }
-            case .foreach(_, _, _, let body), .retry(_, _, _, _, _, let body): targets += gotoTargets(body)
-            default: break
-            }
+        block.forEachStatement { stmt in
+            if case .goto(let target) = stmt.kind { targets.append(target) }
         }
         return targets
     }
@@ -44,7 +36,7 @@ public enum FlowAnalysis {
         }
         return runbook.steps.enumerated().filter { !reached.contains($0.offset) }.map { _, step in
             Diagnostic(.error, "step '\(step.id)' can never run: no step reaches it (add a 'goto \(step.id)' or remove it)",
-                       at: runbook.file.location(step.offset), length: 4)
+                       at: step.span, in: runbook.file)
         }
     }
 }

@@ -1,10 +1,13 @@
-/// The parsed form of a runbook. Every node keeps the byte offset it came from, so the checker
-/// and the interpreter can point at the source.
+/// The parsed form of a runbook. Nodes keep the spans they came from (`Span`, in UTF-8 bytes),
+/// and separately the spans of the parts a diagnostic underlines (a step's id, a `goto`
+/// target, a call's path …), so the checker and the interpreter can point at the source.
+/// A node's `offset` is its span's start, for code that only needs the line.
 
 public struct Runbook: Sendable {
     public var file: SourceFile
     public var title: String
-    public var titleOffset: Int
+    /// The title as written, quotes included.
+    public var titleSpan: Span
     public var description: [String]
     public var params: [Param]
     public var shell: String?
@@ -21,8 +24,11 @@ public struct Param: Sendable, Equatable {
     public var defaultValue: Expr?
     public var help: String?
     public var secret: Bool
-    public var offset: Int
+    /// The whole line, from `secret` or `param` to the help text.
+    public var span: Span
+    public var nameSpan: Span
     public var isRequired: Bool { defaultValue == nil }
+    public var offset: Int { span.start }
 }
 
 public struct Step: Sendable {
@@ -30,7 +36,10 @@ public struct Step: Sendable {
     public var title: String
     public var host: Expr?
     public var body: [Stmt]
-    public var offset: Int
+    /// The step's line, from `step` to its title or host.
+    public var span: Span
+    public var idSpan: Span
+    public var offset: Int { span.start }
 }
 
 /// Text with `{expr}` holes, as written in the runbook's own strings.
@@ -42,7 +51,11 @@ public struct Template: Sendable, Equatable {
     public var parts: [Part]
     /// The literal as written (between the quotes), for printing and formatting.
     public var raw: String
-    public var offset: Int
+    /// The literal, quotes included (for a bare `confirm` modifier: the word `confirm`).
+    public var span: Span
+    /// Each `{…}` hole, braces included, in the order of the `.expr` parts.
+    public var holeSpans: [Span] = []
+    public var offset: Int { span.start }
 
     public static func == (a: Template, b: Template) -> Bool { a.parts == b.parts }
 
@@ -62,7 +75,33 @@ public struct Command: Sendable, Equatable {
     public var confirm: Template?
     public var quiet: Bool
     public var allowFail: Bool
-    public var offset: Int
+    /// From the first modifier (or `$`) to the end of the shell text.
+    public var span: Span
+    /// The duration after `timeout`, and `confirm` with its question, when written.
+    public var timeoutSpan: Span?
+    public var confirmSpan: Span?
+    public var offset: Int { span.start }
+
+    public init(script: String, host: Expr?, timeout: Double?, confirm: Template?, quiet: Bool, allowFail: Bool,
+                span: Span, timeoutSpan: Span? = nil, confirmSpan: Span? = nil) {
+        self.script = script
+        self.host = host
+        self.timeout = timeout
+        self.confirm = confirm
+        self.quiet = quiet
+        self.allowFail = allowFail
+        self.span = span
+        self.timeoutSpan = timeoutSpan
+        self.confirmSpan = confirmSpan
+    }
+
+    /// A command that has no place in a file (typed at the REPL); errors point at `offset`.
+    /// The older form of the initializer above, kept for the interpreter's ad-hoc commands.
+    public init(script: String, host: Expr?, timeout: Double?, confirm: Template?, quiet: Bool, allowFail: Bool,
+                offset: Int) {
+        self.init(script: script, host: host, timeout: timeout, confirm: confirm, quiet: quiet, allowFail: allowFail,
+                  span: Span(start: offset, length: 0))
+    }
 
     public static func == (a: Command, b: Command) -> Bool {
         a.script == b.script && a.host == b.host && a.timeout == b.timeout && a.confirm == b.confirm
@@ -71,10 +110,21 @@ public struct Command: Sendable, Equatable {
 }
 
 public struct Call: Sendable, Equatable {
+    /// `name=value` after the path.
+    public struct Argument: Sendable {
+        public var name: String
+        public var value: Expr
+        public var nameSpan: Span
+    }
+
     public var path: String
     public var host: Expr?
-    public var arguments: [(name: String, value: Expr, offset: Int)]
-    public var offset: Int
+    public var arguments: [Argument]
+    /// From `run` to the last argument.
+    public var span: Span
+    /// The path as written, quotes included.
+    public var pathSpan: Span
+    public var offset: Int { span.start }
 
     public static func == (a: Call, b: Call) -> Bool {
         a.path == b.path && a.host == b.host && a.arguments.count == b.arguments.count
@@ -85,7 +135,8 @@ public struct Call: Sendable, Equatable {
 public struct Choice: Sendable, Equatable {
     public var label: String
     public var body: [Stmt]
-    public var offset: Int
+    public var labelSpan: Span
+    public var offset: Int { labelSpan.start }
 
     public static func == (a: Choice, b: Choice) -> Bool { a.label == b.label && a.body == b.body }
 }
@@ -108,9 +159,12 @@ public struct Stmt: Sendable, Equatable {
         case confirm(Template)
     }
     public var kind: Kind
-    public var offset: Int
-    /// Offset of the name after `goto`, the capture name, etc. when it differs from `offset`.
-    public var nameOffset: Int?
+    /// From the statement's first token to its last, nested blocks included.
+    public var span: Span
+    /// The name the statement declares or points at: the step after `goto`, the name an
+    /// assignment or capture sets, a loop's variable, a question's id when it is written.
+    public var nameSpan: Span?
+    public var offset: Int { span.start }
 
     public static func == (a: Stmt, b: Stmt) -> Bool { a.kind == b.kind }
 }
@@ -137,8 +191,20 @@ public indirect enum ExprKind: Sendable, Equatable {
 
 public struct Expr: Sendable, Equatable {
     public var kind: ExprKind
-    public var offset: Int
-    public var length: Int
+    /// The expression as written; a parenthesised one includes its parentheses.
+    public var span: Span
+    /// The name a diagnostic about the expression underlines: a value's name, a function's
+    /// name, the field after `.`.
+    public var nameSpan: Span?
+
+    public init(kind: ExprKind, span: Span, nameSpan: Span? = nil) {
+        self.kind = kind
+        self.span = span
+        self.nameSpan = nameSpan
+    }
+
+    public var offset: Int { span.start }
+    public var length: Int { span.length }
 
     /// Equality ignores positions: `fmt` compares meaning before and after formatting.
     public static func == (a: Expr, b: Expr) -> Bool { a.kind == b.kind }

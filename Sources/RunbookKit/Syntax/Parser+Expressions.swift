@@ -10,11 +10,6 @@ extension Parser {
         return try parseOr()
     }
 
-    private func span(_ start: Int) -> Int {
-        let previous = tokens[max(0, pos - 1)]
-        return max(1, previous.offset + previous.length - start)
-    }
-
     /// Each operator in a chain deepens the tree the checker and interpreter walk, so a chain
     /// counts towards the nesting limit like a parenthesis.
     private mutating func parseOr() throws -> Expr {
@@ -25,7 +20,7 @@ extension Parser {
             try nest()
             advance()
             let right = try parseAnd()
-            left = Expr(kind: .binary("or", left, right), offset: left.offset, length: span(left.offset))
+            left = Expr(kind: .binary("or", left, right), span: span(from: left.offset))
         }
         return left
     }
@@ -38,7 +33,7 @@ extension Parser {
             try nest()
             advance()
             let right = try parseNot()
-            left = Expr(kind: .binary("and", left, right), offset: left.offset, length: span(left.offset))
+            left = Expr(kind: .binary("and", left, right), span: span(from: left.offset))
         }
         return left
     }
@@ -49,7 +44,7 @@ extension Parser {
             try nest()
             defer { depth -= 1 }
             let operand = try parseNot()
-            return Expr(kind: .unary("not", operand), offset: start, length: span(start))
+            return Expr(kind: .unary("not", operand), span: span(from: start))
         }
         return try parseComparison()
     }
@@ -62,7 +57,7 @@ extension Parser {
         guard isSymbolic || isWord else { return left }
         advance()
         let right = try parseSum()
-        let result = Expr(kind: .binary(t.text, left, right), offset: left.offset, length: span(left.offset))
+        let result = Expr(kind: .binary(t.text, left, right), span: span(from: left.offset))
         let next = current
         if (next.kind == .symbol && Parser.comparisonOperators.contains(next.text))
             || (next.kind == .identifier && Parser.wordComparisons.contains(next.text)) {
@@ -80,7 +75,7 @@ extension Parser {
             try nest()
             let op = advance().text
             let right = try parseProduct()
-            left = Expr(kind: .binary(op, left, right), offset: left.offset, length: span(left.offset))
+            left = Expr(kind: .binary(op, left, right), span: span(from: left.offset))
         }
         return left
     }
@@ -93,7 +88,7 @@ extension Parser {
             try nest()
             let op = advance().text
             let right = try parseUnary()
-            left = Expr(kind: .binary(op, left, right), offset: left.offset, length: span(left.offset))
+            left = Expr(kind: .binary(op, left, right), span: span(from: left.offset))
         }
         return left
     }
@@ -104,7 +99,7 @@ extension Parser {
             try nest()
             defer { depth -= 1 }
             let operand = try parseUnary()
-            return Expr(kind: .unary("-", operand), offset: start, length: span(start))
+            return Expr(kind: .unary("-", operand), span: span(from: start))
         }
         return try parsePostfix()
     }
@@ -118,12 +113,12 @@ extension Parser {
             if current.is(".") {
                 advance()
                 let name = try expectIdentifier("a field name after '.'")
-                expr = Expr(kind: .member(expr, name.text), offset: expr.offset, length: span(expr.offset))
+                expr = Expr(kind: .member(expr, name.text), span: span(from: expr.offset), nameSpan: name.span)
             } else if current.is("[") {
                 advance()
                 let index = try parseExpression()
                 try expectSymbol("]", "to close the index")
-                expr = Expr(kind: .index(expr, index), offset: expr.offset, length: span(expr.offset))
+                expr = Expr(kind: .index(expr, index), span: span(from: expr.offset))
             } else {
                 return expr
             }
@@ -149,42 +144,41 @@ extension Parser {
         switch t.kind {
         case .string:
             advance()
-            return Expr(kind: .string(parseTemplate(from: t)), offset: t.offset, length: t.length)
+            return Expr(kind: .string(parseTemplate(from: t)), span: t.span)
         case .number:
             advance()
-            return Expr(kind: .number(literalValue(t)), offset: t.offset, length: t.length)
+            return Expr(kind: .number(literalValue(t)), span: t.span)
         case .duration:
             advance()
-            return Expr(kind: .duration(literalValue(t), text: t.text), offset: t.offset, length: t.length)
+            return Expr(kind: .duration(literalValue(t), text: t.text), span: t.span)
         case .identifier:
             advance()
             switch t.text {
-            case "true": return Expr(kind: .bool(true), offset: t.offset, length: t.length)
-            case "false": return Expr(kind: .bool(false), offset: t.offset, length: t.length)
-            case "null": return Expr(kind: .null, offset: t.offset, length: t.length)
+            case "true": return Expr(kind: .bool(true), span: t.span)
+            case "false": return Expr(kind: .bool(false), span: t.span)
+            case "null": return Expr(kind: .null, span: t.span)
             default: break
             }
             if current.is("(") && current.offset == t.offset + t.length {
                 advance()
                 let args = try parseArguments(closing: ")")
-                return Expr(kind: .call(t.text, args), offset: t.offset, length: span(t.offset))
+                return Expr(kind: .call(t.text, args), span: span(from: t.offset), nameSpan: t.span)
             }
             if t.text.contains("-") {
                 error("'\(t.text)' is not a value name: put spaces around '-' to subtract", at: t)
                 throw Abandon()
             }
-            return Expr(kind: .name(t.text), offset: t.offset, length: t.length)
+            return Expr(kind: .name(t.text), span: t.span, nameSpan: t.span)
         case .symbol where t.text == "[":
             advance()
             let items = try parseArguments(closing: "]")
-            return Expr(kind: .list(items), offset: t.offset, length: span(t.offset))
+            return Expr(kind: .list(items), span: span(from: t.offset))
         case .symbol where t.text == "(":
             advance()
             var inner = try parseExpression()
             try expectSymbol(")", "to close the parenthesis")
             // The parenthesised expression spans its parentheses, so its source text reads whole.
-            inner.offset = t.offset
-            inner.length = span(t.offset)
+            inner.span = span(from: t.offset)
             return inner
         case .command:
             error("a command cannot be used inside an expression: capture it first (name = $ …)")

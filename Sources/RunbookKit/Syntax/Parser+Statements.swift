@@ -21,7 +21,8 @@ extension Parser {
     mutating func parseSimpleStatement() throws -> Stmt {
         let t = current
         if t.kind == .command {
-            return Stmt(kind: .command(capture: nil, try parseCommand()), offset: t.offset)
+            let command = try parseCommand()
+            return Stmt(kind: .command(capture: nil, command), span: command.span)
         }
         guard t.kind == .identifier else {
             error("expected a statement, found \(describe(t))")
@@ -32,30 +33,36 @@ extension Parser {
         case "goto":
             advance()
             let target = try expectIdentifier("the id of the step to go to")
-            return Stmt(kind: .goto(target.text), offset: t.offset, nameOffset: target.offset)
+            return Stmt(kind: .goto(target.text), span: span(from: t.offset), nameSpan: target.span)
         case "conclude":
             advance()
-            return Stmt(kind: .conclude(try parseTemplate("the conclusion")), offset: t.offset)
+            let message = try parseTemplate("the conclusion")
+            return Stmt(kind: .conclude(message), span: span(from: t.offset))
         case "fail":
             advance()
-            return Stmt(kind: .fail(try parseTemplate("the failure message")), offset: t.offset)
+            let message = try parseTemplate("the failure message")
+            return Stmt(kind: .fail(message), span: span(from: t.offset))
         case "print":
             advance()
-            return Stmt(kind: .print(try parseTemplate("the message")), offset: t.offset)
+            let message = try parseTemplate("the message")
+            return Stmt(kind: .print(message), span: span(from: t.offset))
         case "expect", "require":
             advance()
             let condition = try parseExpression()
             try expectWord("else", "after the condition (\(t.text) CONDITION else \"what it means\")")
             let message = try parseTemplate("what it means when the condition does not hold")
             return Stmt(kind: t.text == "expect" ? .expect(condition, message: message) : .require(condition, message: message),
-                        offset: t.offset)
+                        span: span(from: t.offset))
         case "run":
-            return Stmt(kind: .call(capture: nil, try parseCall()), offset: t.offset)
+            let call = try parseCall()
+            return Stmt(kind: .call(capture: nil, call), span: call.span)
         case "confirm" where peek().kind == .string && peek(2).kind == .newline:
             advance()
-            return Stmt(kind: .confirm(try parseTemplate("the question")), offset: t.offset)
+            let question = try parseTemplate("the question")
+            return Stmt(kind: .confirm(question), span: span(from: t.offset))
         case _ where Parser.modifierWords.contains(t.text):
-            return Stmt(kind: .command(capture: nil, try parseCommand()), offset: t.offset)
+            let command = try parseCommand()
+            return Stmt(kind: .command(capture: nil, command), span: command.span)
         case "if", "foreach", "retry", "ask":
             error("'\(t.text)' needs its own line and block")
             throw Abandon()
@@ -78,7 +85,7 @@ extension Parser {
         } else {
             kind = .assign(name: name.text, value: try parseExpression())
         }
-        return Stmt(kind: kind, offset: name.offset, nameOffset: name.offset)
+        return Stmt(kind: kind, span: span(from: name.offset), nameSpan: name.span)
     }
 
     /// `on`, `timeout` … are modifiers only when a command follows; `x = timeout` would be
@@ -92,17 +99,22 @@ extension Parser {
         let start = current.offset
         var host: Expr?
         var timeout: Double?
+        var timeoutSpan: Span?
         var confirm: Template?
+        var confirmSpan: Span?
         var quiet = false
         var allowFail = false
         while current.kind == .identifier {
             let word = advance()
             switch word.text {
             case "on": host = try parseExpression()
-            case "timeout": timeout = try parseDurationToken()
+            case "timeout":
+                timeoutSpan = current.span
+                timeout = try parseDurationToken()
             case "confirm":
                 confirm = current.kind == .string ? try parseTemplate("the question")
-                                                  : Template(parts: [], raw: "", offset: word.offset)
+                                                  : Template(parts: [], raw: "", span: word.span)
+                confirmSpan = span(from: word.offset)
             case "quiet": quiet = true
             case "allow-fail": allowFail = true
             default:
@@ -116,7 +128,7 @@ extension Parser {
         }
         let script = advance().text
         return Command(script: script, host: host, timeout: timeout, confirm: confirm, quiet: quiet,
-                       allowFail: allowFail, offset: start)
+                       allowFail: allowFail, span: span(from: start), timeoutSpan: timeoutSpan, confirmSpan: confirmSpan)
     }
 
     mutating func parseCall() throws -> Call {
@@ -127,13 +139,13 @@ extension Parser {
             advance()
             host = try parseExpression()
         }
-        var arguments: [(name: String, value: Expr, offset: Int)] = []
+        var arguments: [Call.Argument] = []
         while current.kind == .identifier {
             let name = advance()
             try expectSymbol("=", "after the argument name '\(name.text)' (name=value)")
-            arguments.append((name.text, try parseExpression(), name.offset))
+            arguments.append(Call.Argument(name: name.text, value: try parseExpression(), nameSpan: name.span))
         }
-        return Call(path: unescape(path), host: host, arguments: arguments, offset: start)
+        return Call(path: unescape(path), host: host, arguments: arguments, span: span(from: start), pathSpan: path.span)
     }
 
     mutating func parseIf() throws -> Stmt {
@@ -150,7 +162,7 @@ extension Parser {
                 break
             }
         }
-        return Stmt(kind: .ifElse(branches: branches, elseBody: elseBody), offset: start)
+        return Stmt(kind: .ifElse(branches: branches, elseBody: elseBody), span: span(from: start))
     }
 
     mutating func parseForeach() throws -> Stmt {
@@ -166,7 +178,7 @@ extension Parser {
         }
         let body = try parseIndentedBlock("'foreach'")
         return Stmt(kind: .foreach(variable: variable.text, list: list, parallel: parallel, body: body),
-                    offset: start, nameOffset: variable.offset)
+                    span: span(from: start), nameSpan: variable.span)
     }
 
     mutating func parseCount(_ what: String) throws -> Int {
@@ -200,22 +212,23 @@ extension Parser {
         }
         let body = try parseIndentedBlock("'retry'")
         return Stmt(kind: .retry(count: count, every: every, backoff: backoff, until: condition,
-                                 elseMessage: elseMessage, body: body), offset: start)
+                                 elseMessage: elseMessage, body: body), span: span(from: start))
     }
 
     mutating func parseAsk() throws -> Stmt {
         let start = advance().offset
         var id: String
-        var idOffset = start
+        var idSpan: Span?
         if current.kind == .identifier {
             let t = advance()
             id = t.text
-            idOffset = t.offset
+            idSpan = t.span
         } else {
             askCount += 1
             id = askCount == 1 ? currentStepID : "\(currentStepID)-\(askCount)"
         }
         let question = try parseTemplate("the question")
+        let line = span(from: start)
         try expectNewline()
         guard current.kind == .indent else {
             error("'ask' needs its choices on the following lines, e.g.  yes: goto next-step")
@@ -235,9 +248,9 @@ extension Parser {
         }
         if current.kind == .dedent { advance() }
         if choices.isEmpty {
-            diagnostics.append(Diagnostic(.error, "'ask' has no choices", at: file.location(start)))
+            diagnostics.append(Diagnostic(.error, "'ask' has no choices", at: line, in: file))
         }
-        return Stmt(kind: .ask(id: id, question: question, choices: choices), offset: start, nameOffset: idOffset)
+        return Stmt(kind: .ask(id: id, question: question, choices: choices), span: span(from: start), nameSpan: idSpan)
     }
 
     mutating func parseChoice() throws -> Choice {
@@ -250,10 +263,10 @@ extension Parser {
         let label = t.kind == .string ? unescape(t) : t.text
         try expectSymbol(":", "after the choice '\(label)'")
         if current.kind == .newline {
-            return Choice(label: label, body: try parseIndentedBlock("the choice '\(label)'"), offset: t.offset)
+            return Choice(label: label, body: try parseIndentedBlock("the choice '\(label)'"), labelSpan: t.span)
         }
         let stmt = try parseSimpleStatement()
         try expectNewline()
-        return Choice(label: label, body: [stmt], offset: t.offset)
+        return Choice(label: label, body: [stmt], labelSpan: t.span)
     }
 }

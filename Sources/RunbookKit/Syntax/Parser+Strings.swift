@@ -9,7 +9,7 @@ extension Parser {
         let template = parseTemplate(from: token)
         if template.parts.contains(where: { if case .expr = $0 { return true } else { return false } }) {
             diagnostics.append(Diagnostic(.error, "this text is fixed and cannot show values with {…}: write \\{ for a literal brace",
-                                          at: file.location(token.offset), length: token.length))
+                                          at: token.span, in: file))
         }
         return template.parts.map { part -> String in
             switch part {
@@ -24,6 +24,7 @@ extension Parser {
         let start = token.offset + 1
         let end = min(start + token.text.utf8.count, bytes.count)
         var parts: [Template.Part] = []
+        var holeSpans: [Span] = []
         var literal: [UInt8] = []
         var p = start
         func flush() {
@@ -42,7 +43,7 @@ extension Parser {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "{"), UInt8(ascii: "}"): literal.append(e)
                 default:
                     diagnostics.append(Diagnostic(.error, "unknown escape '\\\(Character(Unicode.Scalar(e)))': use \\n, \\t, \\\", \\\\, \\{ or \\}",
-                                                  at: file.location(p), length: 2))
+                                                  at: Span(start: p, length: 2), in: file))
                     literal.append(e)
                 }
                 p += 2
@@ -52,11 +53,14 @@ extension Parser {
                 let close = matchingBrace(from: p, end: end)
                 guard let close else {
                     diagnostics.append(Diagnostic(.error, "'{' without a matching '}': write \\{ for a literal brace",
-                                                  at: file.location(p)))
+                                                  at: Span(start: p, length: 1), in: file))
                     break
                 }
                 flush()
-                if let expr = parseEmbeddedExpression(from: p + 1, to: close) { parts.append(.expr(expr)) }
+                if let expr = parseEmbeddedExpression(from: p + 1, to: close) {
+                    parts.append(.expr(expr))
+                    holeSpans.append(Span(from: p, to: close + 1))
+                }
                 p = close + 1
                 continue
             }
@@ -64,7 +68,7 @@ extension Parser {
             p += 1
         }
         flush()
-        return Template(parts: parts, raw: token.text, offset: token.offset)
+        return Template(parts: parts, raw: token.text, span: token.span, holeSpans: holeSpans)
     }
 
     private func matchingBrace(from open: Int, end: Int) -> Int? {
@@ -94,7 +98,7 @@ extension Parser {
     private mutating func parseEmbeddedExpression(from start: Int, to end: Int) -> Expr? {
         if file.bytes[start..<end].allSatisfy({ $0 == UInt8(ascii: " ") }) {
             diagnostics.append(Diagnostic(.error, "empty '{}': put a value inside, or write \\{ for a literal brace",
-                                          at: file.location(start - 1), length: end - start + 2))
+                                          at: Span(from: start - 1, to: end + 1), in: file))
             return nil
         }
         let lexed = Lexer.expressionTokens(file: file, from: start, to: end)

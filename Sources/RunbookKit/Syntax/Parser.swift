@@ -29,10 +29,7 @@ public struct Parser {
         let runbook = parser.parseFile()
         let hasErrors = parser.diagnostics.contains { $0.severity == .error }
         // Lexer errors are found before parser errors; report both in source order.
-        let ordered = parser.diagnostics.enumerated().sorted {
-            ($0.element.location?.offset ?? 0, $0.offset) < ($1.element.location?.offset ?? 0, $1.offset)
-        }.map(\.element)
-        return (hasErrors ? nil : runbook, ordered)
+        return (hasErrors ? nil : runbook, parser.diagnostics.sortedBySource())
     }
 
     // MARK: Token helpers
@@ -50,7 +47,15 @@ public struct Parser {
 
     mutating func error(_ message: String, at token: Token? = nil) {
         let t = token ?? current
-        diagnostics.append(Diagnostic(.error, message, at: file.location(t.offset), length: max(1, t.length)))
+        diagnostics.append(Diagnostic(.error, message, at: t.span, in: file))
+    }
+
+    /// From `start` to the end of the last token read that has text (line ends and block
+    /// marks have none), so a statement's span ends with its block's last word.
+    func span(from start: Int) -> Span {
+        var i = pos - 1
+        while i > 0 && [.newline, .indent, .dedent, .eof].contains(tokens[i].kind) { i -= 1 }
+        return Span(from: start, to: max(start, tokens[max(0, i)].span.end))
     }
 
     func describe(_ t: Token) -> String {
@@ -133,13 +138,13 @@ public struct Parser {
 
     mutating func parseFile() -> Runbook {
         while current.kind == .newline { advance() }
-        var runbook = Runbook(file: file, title: "", titleOffset: 0, description: [], params: [], shell: nil,
-                              timeout: nil, sshOptions: [], steps: [], comments: [])
+        var runbook = Runbook(file: file, title: "", titleSpan: Span(start: 0, length: 0), description: [], params: [],
+                              shell: nil, timeout: nil, sshOptions: [], steps: [], comments: [])
         if current.isWord("runbook") {
             advance()
             if let t = try? expectString("the runbook's title") {
                 runbook.title = unescape(t)
-                runbook.titleOffset = t.offset
+                runbook.titleSpan = t.span
             }
             if (try? expectNewline()) == nil { synchronize() }
         } else {
@@ -156,7 +161,7 @@ public struct Parser {
             }
         }
         if runbook.steps.isEmpty && !diagnostics.contains(where: { $0.severity == .error }) {
-            diagnostics.append(Diagnostic(.error, "the runbook has no steps", at: file.location(runbook.titleOffset)))
+            diagnostics.append(Diagnostic(.error, "the runbook has no steps", at: runbook.titleSpan, in: file))
         }
         runbook.comments = comments
         return runbook
@@ -209,7 +214,8 @@ public struct Parser {
         }
         var help: String?
         if current.kind == .string { help = unescape(advance()) }
-        return Param(name: name.text, defaultValue: defaultValue, help: help, secret: secret, offset: start)
+        return Param(name: name.text, defaultValue: defaultValue, help: help, secret: secret, span: span(from: start),
+                     nameSpan: name.span)
     }
 
     mutating func checkVariableName(_ token: Token) throws {
@@ -265,6 +271,7 @@ public struct Parser {
                 advance()
                 host = try parseExpression()
             }
+            let line = span(from: stepToken.offset)
             try expectNewline()
             currentStepID = id.text
             askCount = 0
@@ -273,7 +280,7 @@ public struct Parser {
                 return nil
             }
             let body = parseBlock()
-            return Step(id: id.text, title: unescape(title), host: host, body: body, offset: stepToken.offset)
+            return Step(id: id.text, title: unescape(title), host: host, body: body, span: line, idSpan: id.span)
         } catch {
             synchronize()
             return nil

@@ -21,6 +21,8 @@ public struct Token: Sendable {
     public let offset: Int
     public let length: Int
 
+    public var span: Span { Span(start: offset, length: length) }
+
     public func `is`(_ symbol: String) -> Bool { kind == .symbol && text == symbol }
     public func isWord(_ word: String) -> Bool { kind == .identifier && text == word }
 }

@@ -45,7 +45,7 @@ struct FormatLayout {
 
     private mutating func header() {
         let lines = headerLines()
-        emit("runbook " + ExprPrinter.quote(runbook.title), 0, [line(runbook.titleOffset)], .never)
+        emit("runbook " + ExprPrinter.quote(runbook.title), 0, [line(runbook.titleSpan.start)], .never)
         let descriptionLines = lines["description"] ?? []
         for (i, description) in runbook.description.enumerated() {
             let source = runbook.description.count == descriptionLines.count ? [descriptionLines[i]] : []
@@ -130,7 +130,7 @@ struct FormatLayout {
             block(body, indent: indent + 2)
         case .ask(let id, let question, let choices):
             // An id the parser made up (the step's id) is left implicit, as it was written.
-            let explicit = stmt.nameOffset != nil && stmt.nameOffset != stmt.offset
+            let explicit = stmt.nameSpan != nil
             emit("ask " + (explicit ? id + " " : "") + expressions.string(question), indent, source, blank)
             for choice in choices { self.choice(choice, indent: indent + 2) }
         default:

@@ -186,7 +186,7 @@ final class LanguageCheckerTests: XCTestCase {
         XCTAssertEqual(errors("runbook \"t\"\nstep a \"A\"\n  ask \"Q?\"\n    yes: print \"1\"\n    yes: print \"2\"\n"),
                        ["5:5: duplicate choice 'yes'"])
         XCTAssertEqual(errors("runbook \"t\"\nparam a = 1\nparam a = 2\nstep s \"S\"\n  print \"x\"\n"),
-                       ["3:1: duplicate parameter 'a'"])
+                       ["3:7: duplicate parameter 'a'"])
     }
 
     func testParameterDefaultMustBeALiteral() {
@@ -196,7 +196,7 @@ final class LanguageCheckerTests: XCTestCase {
     }
 
     func testZeroTimeoutOnACommand() {
-        XCTAssertEqual(errors("runbook \"t\"\nstep s \"S\"\n  timeout 0s $ true\n"), ["3:3: a timeout must be longer than zero"])
+        XCTAssertEqual(errors("runbook \"t\"\nstep s \"S\"\n  timeout 0s $ true\n"), ["3:11: a timeout must be longer than zero"])
     }
 
     // MARK: Calls
@@ -234,9 +234,8 @@ final class LanguageCheckerTests: XCTestCase {
 
     func testSelfCallIsACycle() {
         write("main.runbook", "runbook \"t\"\nstep a \"A\"\n  run \"main.runbook\"\n")
-        let (checked, diagnostics) = RunbookLibrary().load(path: directory + "/main.runbook")
-        XCTAssertNil(checked)
-        XCTAssertEqual(diagnostics.map(\.message), ["call cycle: main.runbook → main.runbook"])
+        guard case .failure(let list) = RunbookLibrary().load(.path(directory + "/main.runbook")) else { return XCTFail() }
+        XCTAssertEqual(list.diagnostics.map(\.message), ["call cycle: main.runbook → main.runbook"])
     }
 
     /// BUG: a cycle through two files is reported on the inner file only, so checking either
@@ -244,10 +243,31 @@ final class LanguageCheckerTests: XCTestCase {
     func testCycleThroughTwoFilesIsReportedToTheCaller() {
         write("a.runbook", "runbook \"a\"\nstep s \"S\"\n  run \"b.runbook\"\n")
         write("b.runbook", "runbook \"b\"\nstep s \"S\"\n  run \"a.runbook\"\n")
-        let (checked, diagnostics) = RunbookLibrary().load(path: directory + "/a.runbook")
-        XCTAssertNil(checked)
-        XCTAssertTrue(diagnostics.contains { $0.message.contains("call cycle") },
-                      "the caller should learn about the cycle, got: \(diagnostics.map(\.message))")
+        guard case .failure(let list) = RunbookLibrary().load(.path(directory + "/a.runbook")) else { return XCTFail() }
+        XCTAssertTrue(list.diagnostics.contains { $0.message.contains("call cycle") },
+                      "the caller should learn about the cycle, got: \(list.diagnostics.map(\.message))")
+    }
+
+    // MARK: Loading
+
+    func testLoadingAFileThatIsNotThere() {
+        guard case .failure(let list) = RunbookLibrary().load(.path(directory + "/none.runbook")) else { return XCTFail() }
+        XCTAssertEqual(list.diagnostics.map(\.description), ["error: \(directory)/none.runbook: no such file"])
+    }
+
+    /// The runbooks a file calls are loaded before the file is checked, once per library:
+    /// loading the callee afterwards gives the very runbook the caller holds.
+    func testCalleesAreLoadedFirstAndOnce() throws {
+        write("lib/child.runbook", "runbook \"child\"\nstep s \"S\"\n  print \"x\"\n")
+        write("main.runbook", "runbook \"t\"\nstep a \"A\"\n  run \"lib/child.runbook\"\n  run \"lib/child.runbook\"\n")
+        let library = RunbookLibrary()
+        guard case .success(let main) = library.load(.path(directory + "/main.runbook")),
+              case .success(let child) = library.load(.path(directory + "/lib/child.runbook")) else { return XCTFail() }
+        XCTAssertTrue(main.callees["lib/child.runbook"] === child)
+        XCTAssertEqual(main.warnings.count, 0)
+        let (older, diagnostics) = library.load(path: directory + "/main.runbook")
+        XCTAssertTrue(older === main, "the older form gives the same result")
+        XCTAssertEqual(diagnostics.count, 0)
     }
 
     // MARK: Several errors
@@ -264,13 +284,13 @@ final class LanguageCheckerTests: XCTestCase {
         step b "B"
           print "x"
         """), [
-            "6:6: duplicate step id 'a' (first defined at line 2)",
             "3:11: undefined name 'nope'",
             "4:8: no step 'bb', did you mean 'b'?",
             "5:7: count() takes 1 argument: count(x)",
             "6:1: step 'a' can never run: no step reaches it (add a 'goto a' or remove it)",
+            "6:6: duplicate step id 'a' (first defined at line 2)",
             "8:1: step 'b' can never run: no step reaches it (add a 'goto b' or remove it)",
-        ])
+        ], "in source order")
     }
 
     // MARK: Suggestions

@@ -58,7 +58,7 @@ final class LanguageParserTests: XCTestCase {
 
     func testStepOnHost() throws {
         let runbook = try XCTUnwrap(Lang.parsed("runbook \"t\"\nstep s \"S\" on \"db-1\"\n  print \"x\"\n"))
-        XCTAssertEqual(runbook.steps[0].host?.kind, .string(Template(parts: [.text("db-1")], raw: "db-1", offset: 0)))
+        XCTAssertEqual(runbook.steps[0].host?.kind, .string(Template(parts: [.text("db-1")], raw: "db-1", span: Span(start: 0, length: 0))))
     }
 
     /// BUG: titles and descriptions take no interpolation, but `{…}` in them is parsed as an
@@ -112,8 +112,8 @@ final class LanguageParserTests: XCTestCase {
         guard case .assign("timeout", _) = stmts[0].kind, case .assign("quiet", let value) = stmts[1].kind else {
             return XCTFail("\(stmts)")
         }
-        XCTAssertEqual(value.kind, .binary("+", Expr(kind: .name("timeout"), offset: 0, length: 0),
-                                           Expr(kind: .number(1), offset: 0, length: 0)))
+        XCTAssertEqual(value.kind, .binary("+", Expr(kind: .name("timeout"), span: Span(start: 0, length: 0)),
+                                           Expr(kind: .number(1), span: Span(start: 0, length: 0))))
     }
 
     func testIfElseIfElse() throws {
@@ -252,9 +252,9 @@ final class LanguageParserTests: XCTestCase {
         Lang.expression(source, file: file, line: line)?.kind
     }
 
-    private func n(_ v: Double) -> Expr { Expr(kind: .number(v), offset: 0, length: 0) }
-    private func name(_ s: String) -> Expr { Expr(kind: .name(s), offset: 0, length: 0) }
-    private func bin(_ op: String, _ a: Expr, _ b: Expr) -> Expr { Expr(kind: .binary(op, a, b), offset: 0, length: 0) }
+    private func n(_ v: Double) -> Expr { Expr(kind: .number(v), span: Span(start: 0, length: 0)) }
+    private func name(_ s: String) -> Expr { Expr(kind: .name(s), span: Span(start: 0, length: 0)) }
+    private func bin(_ op: String, _ a: Expr, _ b: Expr) -> Expr { Expr(kind: .binary(op, a, b), span: Span(start: 0, length: 0)) }
 
     func testPrecedence() {
         XCTAssertEqual(expr("1 + 2 * 3"), .binary("+", n(1), bin("*", n(2), n(3))))
@@ -262,14 +262,14 @@ final class LanguageParserTests: XCTestCase {
         XCTAssertEqual(expr("(1 + 2) * 3"), .binary("*", bin("+", n(1), n(2)), n(3)))
         XCTAssertEqual(expr("a or b and c"), .binary("or", name("a"), bin("and", name("b"), name("c"))))
         XCTAssertEqual(expr("not a == b"),
-                       .unary("not", Expr(kind: .binary("==", name("a"), name("b")), offset: 0, length: 0)))
-        XCTAssertEqual(expr("-a * 2"), .binary("*", Expr(kind: .unary("-", name("a")), offset: 0, length: 0), n(2)))
+                       .unary("not", Expr(kind: .binary("==", name("a"), name("b")), span: Span(start: 0, length: 0))))
+        XCTAssertEqual(expr("-a * 2"), .binary("*", Expr(kind: .unary("-", name("a")), span: Span(start: 0, length: 0)), n(2)))
         XCTAssertEqual(expr("a + 1 > b * 2"), .binary(">", bin("+", name("a"), n(1)), bin("*", name("b"), n(2))))
     }
 
     func testWordComparisons() {
         XCTAssertEqual(expr("a contains \"x\""),
-                       .binary("contains", name("a"), Expr(kind: .string(Template(parts: [.text("x")], raw: "x", offset: 0)), offset: 0, length: 0)))
+                       .binary("contains", name("a"), Expr(kind: .string(Template(parts: [.text("x")], raw: "x", span: Span(start: 0, length: 0))), span: Span(start: 0, length: 0))))
         if case .binary("matches", _, _)? = expr("a matches \"^x\"") {} else { XCTFail("matches") }
         if case .binary("in", _, _)? = expr("a in [1, 2]") {} else { XCTFail("in") }
     }
@@ -289,7 +289,7 @@ final class LanguageParserTests: XCTestCase {
         XCTAssertEqual(expr("null"), .null)
         XCTAssertEqual(expr("250ms"), .duration(0.25, text: "250ms"))
         XCTAssertEqual(expr("[]"), .list([]))
-        XCTAssertEqual(expr("[1, [2]]"), .list([n(1), Expr(kind: .list([n(2)]), offset: 0, length: 0)]))
+        XCTAssertEqual(expr("[1, [2]]"), .list([n(1), Expr(kind: .list([n(2)]), span: Span(start: 0, length: 0))]))
     }
 
     func testCallNeedsParenthesisRightAfterTheName() {

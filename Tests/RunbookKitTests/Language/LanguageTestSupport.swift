@@ -47,9 +47,13 @@ enum Lang {
         return runbook
     }
 
-    /// Parses and checks (with a fresh library).
+    /// Parses and checks (with a fresh library): the checked runbook, or nil; and every
+    /// diagnostic, in source order.
     static func check(_ text: String, path: String = "/tmp/runbook-language-tests/test.runbook") -> (CheckedRunbook?, [Diagnostic]) {
-        RunbookLibrary().load(file: file(text, path: path))
+        switch RunbookLibrary().load(.file(file(text, path: path))) {
+        case .success(let checked): return (checked, checked.warnings)
+        case .failure(let list): return (nil, list.diagnostics)
+        }
     }
 
     /// "line:col: message" for each error, the form most checker tests compare.

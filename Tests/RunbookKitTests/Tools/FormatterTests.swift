@@ -328,7 +328,7 @@ final class FormatterTests: XCTestCase {
     private func commandScripts(_ text: String) -> [String] {
         var scripts: [String] = []
         guard let runbook = Parser.parse(SourceFile(path: "t.runbook", text: text)).runbook else { return ["<parse error>"] }
-        StatementWalk.forEach(in: runbook) { stmt in
+        runbook.forEachStatement { stmt in
             if case .command(_, let command) = stmt.kind { scripts.append(command.script) }
         }
         return scripts
