@@ -85,7 +85,7 @@ final class HardeningFaultTests: XCTestCase {
             runner.send(SIGKILL)
             return XCTFail("the long command did not start: \(runner.wait(timeout: 10).summary)")
         }
-        leftoverGroups.append(shell)   // nothing can end it once the runner is gone
+        leftoverGroups.append(shell)   // the watchdog ends it (HardeningKillNineTests); in case it did not
         runner.send(SIGKILL)
         let result = runner.wait(timeout: 30)
         XCTAssertEqual(result.signal, SIGKILL)

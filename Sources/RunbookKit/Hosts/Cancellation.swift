@@ -57,20 +57,49 @@ public final class Cancellation: @unchecked Sendable {
         signalSlot.pointee = 0
     }
 
-    /// The signal (SIGINT, SIGTERM) that cancelled, or nil when none did since the last reset.
+    /// The signal (SIGINT, SIGTERM, SIGHUP, …) that cancelled, or nil when none did since the
+    /// last reset.
     public var lastSignal: Int32? {
         let value = signalSlot.pointee
         return value == 0 ? nil : value
     }
 
-    /// Installs SIGINT and SIGTERM handlers that cancel `Cancellation.shared`. Commands run in
-    /// their own process groups, so a terminal's Ctrl-C reaches only the runner, which then
-    /// ends the running commands' groups itself.
+    /// The signals that cancel once `installSignalHandlers()` ran: every signal whose default
+    /// action would end the runner at once and that something sends to ask a process to stop.
+    /// Left alone: SIGKILL and SIGSTOP (cannot be caught); SIGQUIT (Ctrl-\ is the operator's
+    /// way out of a runner that no longer responds, and a backtrace or core dump is what one
+    /// wants then: the Swift runtime treats it as a crash and prints where every thread was;
+    /// the watchdog ends the commands once the runner is gone); SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+    /// SIGTRAP, SIGABRT, SIGSYS (crashes, which the Swift runtime reports); SIGPROF (profilers
+    /// install their own handler). SIGPIPE is ignored by the runner itself.
+    public static let cancellingSignals: [Int32] = {
+        var signals = [SIGHUP,     // the terminal, ssh session or tmux pane went away
+                       SIGINT,     // Ctrl-C
+                       SIGTERM,    // kill, systemd, a container stopping
+                       SIGUSR1, SIGUSR2,
+                       SIGALRM, SIGVTALRM,
+                       SIGXCPU]    // the CPU-time soft limit: SIGKILL follows at the hard limit
+        #if os(Linux)
+        signals.append(SIGPWR)     // init on a power failure
+        #endif
+        return signals
+    }()
+
+    /// Installs handlers that cancel `Cancellation.shared` for `cancellingSignals`. Commands
+    /// run in their own process groups, so a terminal's Ctrl-C (or its hangup) reaches only the
+    /// runner, which then ends the running commands' groups itself, records the signal in
+    /// `lastSignal` and closes the run as aborted. Without a handler, SIGHUP (a dropped ssh
+    /// session to a bastion, a closed tmux) or a stray `kill -USR1` would end the runner on
+    /// the spot: its commands would keep running and the journal would get no end.
+    /// A signal that was ignored when the runner started stays ignored, as shells and most
+    /// programs do: `nohup runbook run …` must survive the hangup it asked to survive, and a
+    /// background job of a script (where the shell ignores SIGINT) keeps ignoring Ctrl-C.
+    /// Safe to call more than once.
     public static func installSignalHandlers() {
         // Touch every global the handler reads now, so that the handler never runs a lazy
         // initializer (which is not async-signal-safe).
         signalTarget = (shared.writeDescriptor, shared.signalSlot)
-        for signal in [SIGINT, SIGTERM] {
+        for signal in cancellingSignals where !isIgnored(signal) {
             var action = sigaction()
             #if os(Linux)
             action.__sigaction_handler = .init(sa_handler: cancellationSignalHandler)
@@ -81,6 +110,17 @@ public final class Cancellation: @unchecked Sendable {
             action.sa_flags = Int32(SA_RESTART)
             sigaction(signal, &action, nil)
         }
+    }
+
+    private static func isIgnored(_ signal: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(signal, nil, &current) == 0 else { return false }
+        #if os(Linux)
+        let handler = current.__sigaction_handler.sa_handler
+        #else
+        let handler = current.__sigaction_u.__sa_handler
+        #endif
+        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
 
     /// Called from the signal handler: only async-signal-safe work.

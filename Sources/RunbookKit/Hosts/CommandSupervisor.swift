@@ -1,6 +1,10 @@
 // Runs one child process to completion: reads its output with poll() on the calling thread,
-// enforces the timeout, reacts to cancellation, and leaves no process of its group behind.
-// Shared by the local executor (`sh -c script`) and the ssh executor (`ssh … host command`).
+// writes its input, enforces the timeout, reacts to cancellation, and leaves no process of its
+// group behind. Shared by the local executor (`sh -c script`) and the ssh executor
+// (`ssh … host command`).
+//
+// While it runs, the child is registered with the `Watchdog`, which ends it if the runner
+// dies without doing so itself (kill -9, the OOM killer, a crash).
 
 #if canImport(Glibc)
 import Glibc
@@ -49,6 +53,8 @@ enum CommandSupervisor {
     }
 
     /// Like `run`, and also tells the child's process group id (nil when it did not start).
+    /// With `input`, the child's stdin receives those bytes and then stays open, without
+    /// end-of-file, until the child exits or is ended (see `ChildSpawner.spawn`).
     static func runReportingGroup(arguments: [String], environment: [String: String], limits: SupervisionLimits,
                                   policy: ProcessGroupPolicy, cancellation: Cancellation,
                                   newSession: Bool = false, input: [UInt8]? = nil,
@@ -59,15 +65,22 @@ enum CommandSupervisor {
             return (CommandResult(exitCode: ExitCodes.cancelled, cancelled: true), nil)
         }
         let child: SpawnedChild
-        switch ChildSpawner.spawn(arguments: arguments, environment: environment, newSession: newSession, input: input) {
+        switch ChildSpawner.spawn(arguments: arguments, environment: environment, newSession: newSession,
+                                  inputChannel: input != nil) {
         case .success(let spawned): child = spawned
         case .failure(let error):
             let result = CommandResult(stderr: error.message + "\n", exitCode: ExitCodes.cannotRun,
                                        duration: SystemCalls.now() - start)
             return (result, nil)
         }
+        // What the watchdog would end is what the supervisor ends: the group, or the child alone.
+        // It is forgotten once that is gone (a pid or group id the watchdog still holds after
+        // that could be reused; the window is the few microseconds to the next line).
+        let watched: Watchdog.Target = policy == .endWholeGroup ? .group(child.processGroup) : .process(child.pid)
+        Watchdog.shared.watch(watched)
+        defer { Watchdog.shared.forget(watched) }
         var supervision = Supervision(child: child, limits: limits, policy: policy, start: start,
-                                      cancellation: cancellation)
+                                      cancellation: cancellation, input: input ?? [])
         return (supervision.run(onLine: onLine), child.processGroup)
     }
 }
@@ -94,6 +107,7 @@ private struct Supervision {
 
     var stdout: StreamReader
     var stderr: StreamReader
+    var input: InputWriter
     var waitStatus: Int32?
     var exitTime = 0.0
     var ending = Ending.exited
@@ -102,7 +116,7 @@ private struct Supervision {
     var drainDeadline = Double.infinity
 
     init(child: SpawnedChild, limits: SupervisionLimits, policy: ProcessGroupPolicy, start: Double,
-         cancellation: Cancellation) {
+         cancellation: Cancellation, input: [UInt8]) {
         self.child = child
         self.limits = limits
         self.policy = policy
@@ -112,13 +126,14 @@ private struct Supervision {
         deadline = hasLimit ? start + limits.timeout : .infinity
         stdout = StreamReader(stream: .stdout, descriptor: child.stdoutDescriptor, captureLimit: limits.captureLimit)
         stderr = StreamReader(stream: .stderr, descriptor: child.stderrDescriptor, captureLimit: limits.captureLimit)
+        self.input = InputWriter(descriptor: child.inputDescriptor, bytes: input)
     }
 
     mutating func run(onLine: (OutputStream, String) -> Void) -> CommandResult {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: CommandSupervisor.readSize, alignment: 16)
         defer { buffer.deallocate() }
         var entries: [pollfd] = []
-        entries.reserveCapacity(4)
+        entries.reserveCapacity(5)
 
         while true {
             if waitStatus != nil {
@@ -133,6 +148,7 @@ private struct Supervision {
             if !stderr.isClosed { entries.append(pollfd(fd: stderr.descriptor, events: Int16(POLLIN), revents: 0)) }
             if watchesExit { entries.append(pollfd(fd: child.exitDescriptor, events: Int16(POLLIN), revents: 0)) }
             if watchesCancel { entries.append(pollfd(fd: cancellation.wakeDescriptor, events: Int16(POLLIN), revents: 0)) }
+            if waitStatus == nil && input.isPending { entries.append(pollfd(fd: input.descriptor, events: Int16(POLLOUT), revents: 0)) }
 
             let ready = poll(&entries, nfds_t(entries.count), pollTimeout())
             if ready > 0 {
@@ -142,6 +158,7 @@ private struct Supervision {
                     case stderr.descriptor: stderr.readOnce(into: buffer, onLine: onLine)
                     case child.exitDescriptor: collectExit()
                     case cancellation.wakeDescriptor: beginEnding(.cancelled)
+                    case input.descriptor: input.writeOnce()
                     default: break
                     }
                 }
@@ -153,6 +170,7 @@ private struct Supervision {
         // Whatever is still open belongs to leftovers; their partial lines are delivered as is.
         stdout.finish(onLine: onLine)
         stderr.finish(onLine: onLine)
+        input.end()
         if child.exitDescriptor >= 0 { close(child.exitDescriptor) }
         if policy == .endWholeGroup {
             let grace = ending == .exited ? SystemCalls.now() + limits.killGrace : graceDeadline
@@ -207,6 +225,10 @@ private struct Supervision {
         guard ending == .exited, waitStatus == nil else { return }
         ending = reason
         graceDeadline = SystemCalls.now() + max(0, limits.killGrace)
+        // End-of-file first: for an ssh client it is what ends the remote command (the remote
+        // side's watcher, see `RemoteCommand`), and it gets there even through a shared
+        // connection whose master outlives the client.
+        input.end()
         sendToTargets(SIGTERM)
     }
 
@@ -228,6 +250,40 @@ private struct Supervision {
                              exitCode: exitCode, timedOut: ending == .timedOut,
                              cancelled: ending == .cancelled, duration: exitTime - start,
                              stdoutBytes: stdout.capture.totalBytes, stderrBytes: stderr.capture.totalBytes)
+    }
+}
+
+/// The child's stdin: the bytes still to write, then the open descriptor until `end()`.
+private struct InputWriter {
+    private(set) var descriptor: Int32
+    let bytes: [UInt8]
+    var offset = 0
+
+    init(descriptor: Int32, bytes: [UInt8]) {
+        self.descriptor = descriptor
+        self.bytes = bytes
+    }
+
+    var isPending: Bool { descriptor >= 0 && offset < bytes.count }
+
+    /// Writes what the socket takes without blocking. A child that closed its stdin gets
+    /// nothing more (EPIPE, without SIGPIPE).
+    mutating func writeOnce() {
+        let sent = bytes.withUnsafeBytes { all in
+            SystemCalls.sendWithoutSignal(descriptor, UnsafeRawBufferPointer(rebasing: all[offset...]))
+        }
+        if sent > 0 {
+            offset += sent
+        } else if sent == 0 || errno != EAGAIN {
+            offset = bytes.count
+        }
+    }
+
+    /// Closes the runner's end: the child reads end-of-file.
+    mutating func end() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
     }
 }
 

@@ -18,7 +18,9 @@ public struct SSHConfiguration: Sendable {
     /// Each passed as `-o VALUE`, e.g. "Port=2222", "StrictHostKeyChecking=accept-new".
     public var extraOptions: [String]
     /// Also bound the command on the remote side with `timeout` when the host has it (see
-    /// `RemoteCommand`). Off: only the local ssh client is ended on timeout.
+    /// `RemoteCommand`). Off: only the local timeout bounds it (the runner then closes ssh's
+    /// stdin, and the remote side ends the command on that end-of-file), so a connection that
+    /// hangs leaves the remote command running.
     public var remoteTimeout: Bool
 
     public init(configFile: String? = nil, connectTimeout: Int = 10, controlDirectory: String? = nil,

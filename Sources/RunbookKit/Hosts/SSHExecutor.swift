@@ -60,7 +60,9 @@ public final class SSHExecutor: CommandExecutor, @unchecked Sendable {
                             timeout: configuration.remoteTimeout ? request.timeout : nil,
                             killGrace: request.killGrace)
     }
-    /// What ssh sends on the command's stdin: the runbook values as shell assignments.
+    /// What ssh sends on the command's stdin: the runbook values as shell assignments and an
+    /// end mark. The runner keeps stdin open after that, while the command runs (see
+    /// `RemoteCommand`).
     public func remoteInput(for request: CommandRequest) -> String {
         RemoteCommand.input(request.environment)
     }
@@ -82,6 +84,8 @@ public final class SSHExecutor: CommandExecutor, @unchecked Sendable {
 
         let arguments = sshArguments(controlDirectory: controlDirectory, options: request.sshOptions)
             + ["-T", "--", destination, remoteCommand(for: request)]
+        // ssh's stdin is always the runner's socket, also without values: its end-of-file is
+        // what ends the remote command when the runner cancels, times out or dies.
         let (outcome, group) = CommandSupervisor.runReportingGroup(
             arguments: arguments, environment: [:],
             limits: SupervisionLimits(request), policy: .signalChildOnly,

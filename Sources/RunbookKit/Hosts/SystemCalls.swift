@@ -61,6 +61,38 @@ enum SystemCalls {
         return (fds[0], fds[1])
     }
 
+    /// A connected pair of stream sockets, both close-on-exec. Used where the runner writes to
+    /// a child that may have gone away: `send` with `sendWithoutSignal` then fails with EPIPE
+    /// instead of raising SIGPIPE (a pipe has no such per-call option on Linux).
+    static func makeSocketPair() -> (runner: Int32, child: Int32)? {
+        var fds: [Int32] = [-1, -1]
+        #if os(Linux)
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else { return nil }
+        #else
+        guard socketpair(AF_UNIX, SOCK_STREAM, 0, &fds) == 0 else { return nil }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        var on: Int32 = 1
+        _ = setsockopt(fds[0], SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+        return (fds[0], fds[1])
+    }
+
+    /// `send` that never raises SIGPIPE (the runner may be a library in a process that does not
+    /// ignore it). Returns the bytes sent, or -1 with errno (EAGAIN on a full non-blocking socket).
+    static func sendWithoutSignal(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+        #if os(Linux)
+        let flags = Int32(MSG_NOSIGNAL)
+        #else
+        let flags: Int32 = 0  // SO_NOSIGPIPE is set on the socket instead
+        #endif
+        while true {
+            let sent = send(descriptor, bytes.baseAddress, bytes.count, flags)
+            if sent < 0 && errno == EINTR { continue }
+            return sent
+        }
+    }
+
     /// Makes the spawned child close every descriptor from `lowest` up (glibc 2.34+).
     #if os(Linux)
     static func addCloseFrom(_ lowest: Int32, to actions: inout posix_spawn_file_actions_t) {

@@ -85,4 +85,52 @@ final class CancellationTests: XCTestCase {
         shared.reset()
         XCTAssertNil(shared.lastSignal)
     }
+
+    /// The signals that ask a process to stop (a dropped terminal, kill -USR1, timers, a CPU
+    /// limit) cancel as Ctrl-C does and are recorded, so a run ends with a record of why.
+    func testEveryTerminatingSignalCancelsAndIsRecorded() {
+        let shared = Cancellation.shared
+        shared.reset()
+        Cancellation.installSignalHandlers()
+        let expected = [SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGXCPU]
+        defer {
+            for number in expected { signal(number, SIG_DFL) }
+            shared.reset()
+        }
+        let cancelling = Self.handler(SIGINT)
+        for number in expected {
+            // Raising a signal that has no handler would end the test process: look first.
+            guard cancelling > 1, Self.handler(number) == cancelling else {
+                XCTFail("signal \(number) has no handler")
+                continue
+            }
+            kill(getpid(), number)
+            let deadline = Date().addingTimeInterval(5)
+            while !shared.isCancelled && Date() < deadline { usleep(1000) }
+            XCTAssertTrue(shared.isCancelled, "signal \(number)")
+            XCTAssertEqual(shared.lastSignal, number)
+            shared.reset()
+        }
+        // Ctrl-\ keeps its meaning: quit at once (the Swift runtime prints a backtrace).
+        XCTAssertNotEqual(Self.handler(SIGQUIT), cancelling)
+    }
+
+    /// `nohup runbook …` ignores SIGHUP on purpose: the runner must not undo that.
+    func testSignalIgnoredAtStartStaysIgnored() {
+        signal(SIGHUP, SIG_IGN)
+        defer { signal(SIGHUP, SIG_DFL) }
+        Cancellation.installSignalHandlers()
+        XCTAssertEqual(Self.handler(SIGHUP), 1)
+    }
+
+    /// The address of the signal's handler: 0 for SIG_DFL, 1 for SIG_IGN.
+    private static func handler(_ number: Int32) -> Int {
+        var current = sigaction()
+        sigaction(number, nil, &current)
+        #if os(Linux)
+        return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
+        #else
+        return unsafeBitCast(current.__sigaction_u.__sa_handler, to: Int.self)
+        #endif
+    }
 }

@@ -34,6 +34,21 @@ enum HostTest {
         return !stat[close...].hasPrefix(") Z")
     }
 
+    /// Polls until the process is no longer running (gone, or a zombie) or `seconds` pass.
+    static func waitUntilNotRunning(_ pid: pid_t, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while processIsRunning(pid) && Date() < deadline { usleep(20_000) }
+        return !processIsRunning(pid)
+    }
+
+    /// Kills the process group of `pid` if that process still runs: cleanup right after an
+    /// assertion that it should be gone failed (later, the pid could be another's).
+    static func killGroupIfRunning(_ pid: pid_t) {
+        guard processIsRunning(pid) else { return }
+        let group = getpgid(pid)
+        if group > 1 { kill(-group, SIGKILL) }
+    }
+
     /// Running processes whose command line mentions `text`.
     static func processes(mentioning text: String) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

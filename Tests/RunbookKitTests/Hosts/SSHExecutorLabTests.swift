@@ -76,9 +76,7 @@ final class SSHExecutorLabTests: XCTestCase {
         XCTAssertFalse(result.unreachable)
         // The "remote" side here is this machine: its `timeout` wrapper must end the command.
         let remote = try XCTUnwrap(HostTest.readPID(pidFile))
-        let deadline = Date().addingTimeInterval(10)
-        while HostTest.processIsRunning(remote) && Date() < deadline { usleep(20_000) }
-        XCTAssertFalse(HostTest.processIsRunning(remote), "remote command outlived its timeout")
+        XCTAssertTrue(HostTest.waitUntilNotRunning(remote, seconds: 10), "remote command outlived its timeout")
     }
 
     func testCancellationEndsTheClient() {
@@ -87,11 +85,41 @@ final class SSHExecutorLabTests: XCTestCase {
         defer { executor.closeConnections() }
         DispatchQueue.global().asyncAfter(deadline: .now() + 1) { cancellation.cancel() }
         let started = Date()
-        // Cancelling ends the local client; the remote `timeout` (here 8 s) ends the rest.
         let result = executor.run(CommandRequest(script: "sleep 300", host: "lab", timeout: 8, killGrace: 1),
                                   onLine: { _, _ in })
         XCTAssertLessThan(Date().timeIntervalSince(started), 15)
         XCTAssertTrue(result.cancelled)
         XCTAssertEqual(result.exitCode, 130)
+    }
+
+    /// Cancelling (Ctrl-C, SIGTERM to the runner) ends the remote command's whole process
+    /// group at once, not at its own timeout: sshd without a terminal does not signal a command
+    /// whose client went away. With and without the remote `timeout` wrapper.
+    func testCancellationEndsTheRemoteProcessGroup() throws {
+        for remoteTimeout in [true, false] {
+            var configuration = lab.configuration
+            configuration.remoteTimeout = remoteTimeout
+            let cancellation = Cancellation()
+            let executor = SSHExecutor(configuration: configuration, cancellation: cancellation)
+            defer { executor.closeConnections() }
+            let shellFile = lab.directory + "/shell-\(remoteTimeout)"
+            let childFile = lab.directory + "/child-\(remoteTimeout)"
+            DispatchQueue.global().async {
+                let deadline = Date().addingTimeInterval(30)
+                while !FileManager.default.fileExists(atPath: childFile) && Date() < deadline { usleep(10_000) }
+                cancellation.cancel()
+            }
+            let script = "echo $$ > \"$SHELLFILE\"; sleep 300 & echo $! > \"$CHILDFILE.tmp\"; "
+                + "mv \"$CHILDFILE.tmp\" \"$CHILDFILE\"; sleep 300"
+            let result = executor.run(CommandRequest(script: script, environment: ["SHELLFILE": shellFile, "CHILDFILE": childFile],
+                                                     host: "lab", timeout: 120, killGrace: 1), onLine: { _, _ in })
+            XCTAssertTrue(result.cancelled, "remote timeout \(remoteTimeout): \(result.stderr)")
+            // The "remote" side is this machine: both sleeps must be gone well before 120 s.
+            let shell = try XCTUnwrap(HostTest.readPID(shellFile))
+            let child = try XCTUnwrap(HostTest.readPID(childFile))
+            XCTAssertTrue(HostTest.waitUntilNotRunning(shell, seconds: 5), "remote timeout \(remoteTimeout): the remote command survived")
+            XCTAssertTrue(HostTest.waitUntilNotRunning(child, seconds: 5), "remote timeout \(remoteTimeout): its background child survived")
+            HostTest.killGroupIfRunning(shell)
+        }
     }
 }
