@@ -46,10 +46,12 @@ public enum JournalReport {
         } else {
             out += "| Name | Value |\n|---|---|\n"
             for name in header.parameters.keys.sorted() {
-                out += "| \(ReportMarkdownText.cell(name)) | \(ReportMarkdownText.cell(ReportMarkdownText.code(header.parameters[name]!))) |\n"
+                out += "| \(ReportMarkdownText.cell(ReportMarkdownText.inline(name))) | \(ReportMarkdownText.cell(ReportMarkdownText.code(header.parameters[name]!))) |\n"
             }
         }
 
+        var scripts: [String] = []
+        func scriptID(_ script: String) -> String { "S\((scripts.firstIndex(of: script) ?? scripts.count) + 1)" }
         out += "\n## Timeline\n\n"
         if summary.rows.isEmpty {
             out += "No events were recorded.\n"
@@ -59,10 +61,25 @@ public enum JournalReport {
                 var what = ""
                 if let command = row.command {
                     what = ReportMarkdownText.code("$ " + ReportMarkdownText.firstLine(command)) + " "
+                    if command.contains("\n") {
+                        // The whole script is quoted below: a destructive line in the middle
+                        // of a `$ |` block must not hide behind its first line.
+                        if !scripts.contains(command) { scripts.append(command) }
+                        what += "(script \(scriptID(command)), \(command.split(separator: "\n").count) lines) "
+                    }
                 }
                 what += row.kind == "finding" || row.kind == "conclusion" || row.kind == "failure"
                     ? "**\(ReportMarkdownText.inline(row.text))**" : ReportMarkdownText.inline(row.text)
-                out += "| \(clock(row.time, day: header.startTime)) | \(ReportMarkdownText.cell(row.step)) | \(ReportMarkdownText.cell(what)) |\n"
+                out += "| \(clock(row.time, day: header.startTime)) | \(ReportMarkdownText.cell(ReportMarkdownText.inline(row.step))) | \(ReportMarkdownText.cell(what)) |\n"
+            }
+        }
+
+        if !scripts.isEmpty {
+            out += "\n## Scripts\n\n"
+            for script in scripts {
+                out += "### \(scriptID(script))\n\n" + ReportMarkdownText.block(
+                    script.split(separator: "\n", omittingEmptySubsequences: false).map { VisibleText.forReport(String($0)) },
+                    language: "sh") + "\n"
             }
         }
 

@@ -16,7 +16,12 @@ enum ReportMarkdownText {
 
     /// Inline code that may itself contain backticks: the fence is one backtick longer than
     /// the longest run inside, padded with spaces when the text starts or ends with one.
+    /// Line breaks become spaces (a code span cannot hold one) and control characters are
+    /// dropped; an empty text is shown as *empty*, not as an empty span.
     static func code(_ text: String) -> String {
+        let text = VisibleText.forReport(text.replacingOccurrences(of: "\r\n", with: " ")
+            .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " "))
+        if text.isEmpty { return "*empty*" }
         let fence = String(repeating: "`", count: longestBacktickRun(text) + 1)
         let pad = text.hasPrefix("`") || text.hasSuffix("`") ? " " : ""
         return fence + pad + text + pad + fence
@@ -29,16 +34,26 @@ enum ReportMarkdownText {
         return fence + language + "\n" + body + "\n" + fence + "\n"
     }
 
-    /// Plain text: characters that would start Markdown syntax mid-line are escaped; line
-    /// breaks become spaces. Pipes are left to `cell`, for text that goes into a table.
+    /// Plain text: characters that would start Markdown or HTML are escaped, wherever they
+    /// stand (a host name cannot become a tag, a conclusion starting with "# " cannot become
+    /// a heading); line breaks become spaces; control characters are dropped. Pipes are left
+    /// to `cell`, for text that goes into a table.
     static func inline(_ text: String) -> String {
         var out = ""
-        for character in text {
+        let oneLine = text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+            .replacingOccurrences(of: "\r", with: " ")
+        for character in VisibleText.forReport(oneLine) {
             switch character {
             case "\n", "\r\n", "\r": out += " "
-            case "*", "_", "`", "[", "]", "<", ">", "\\": out += "\\" + String(character)
+            case "*", "_", "`", "[", "]", "<", ">", "\\", "#", "~", "!": out += "\\" + String(character)
+            case "&": out += "&amp;"
             default: out.append(character)
             }
+        }
+        // A line that starts with these is a list item or a rule in Markdown.
+        if let first = out.first, "-+=".contains(first) { out = "\\" + out }
+        if let dot = out.firstIndex(where: { !$0.isNumber }), dot != out.startIndex, ".)".contains(out[dot]) {
+            out.insert("\\", at: dot)
         }
         return out
     }
