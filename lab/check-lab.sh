@@ -66,6 +66,9 @@ trap '"$LAB" down >/dev/null 2>&1 || true' EXIT
 
 echo "== up 7 --faults"
 "$LAB" up 7 --faults
+# The lab's id and kernel-wide names, for the checks after `down`.
+# shellcheck source=/dev/null
+. "$LAB_DIR/lab.env"
 
 echo "== inventory"
 check "hosts lists rblab1..rblab7" same "$(cat "$LAB_DIR/hosts")" "$(printf 'rblab%s\n' 1 2 3 4 5 6 7)"
@@ -117,9 +120,9 @@ echo "== down"
 "$LAB" down
 
 echo "== nothing left"
-check "no rblab network namespace" same "$(ip netns list | awk '$1 ~ /^rblab-/')" ""
-check "no bridge rblab-br0" not ip link show rblab-br0
-check "no rblab links" same "$(ip -o link show | awk -F': ' '$2 ~ /^rblab/ {print $2}')" ""
+check "no $NS_PREFIX* network namespace" same "$(ip netns list | awk -v p="^$NS_PREFIX" '$1 ~ p')" ""
+check "no bridge $BRIDGE" not ip link show "$BRIDGE"
+check "no $VETH_PREFIX* links" same "$(ip -o link show | awk -F': ' -v p="^$VETH_PREFIX" '$2 ~ p {print $2}')" ""
 # Any sshd (or ssh ControlMaster) of the lab names the state dir in its
 # command line.
 lab_procs=()

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # lab.sh - a lab of real test hosts for runbook, on this machine.
 #
-# Each host rblabK is a network namespace rblab-K with its own address
-# (10.213.0.(10+K)) on a bridge rblab-br0 (10.213.0.1), its own sshd, its own
+# Each host rblabK is a network namespace rblabI-K with its own address
+# (10.213.I.(10+K)) on a bridge rblabI-br (10.213.I.1), its own sshd, its own
 # mount namespace (so a host can have a full disk that no one else sees) and
 # its own hostname. Faults are real kernel state: sysctls, routes, iptables
 # rules and tmpfs mounts, read by the same commands a runbook would run.
 #
 #   lab/lab.sh up [N] [--faults]   create N hosts (default 6)
-#   lab/lab.sh down                remove everything the lab created
+#   lab/lab.sh down                remove everything this lab created
 #   lab/lab.sh status              list hosts, whether sshd answers, faults
 #
-# State (keys, configs, pid files, ssh_config, hosts, faults.txt) lives in
-# ${RUNBOOK_LAB_DIR:-/tmp/runbook-lab}. Use the lab with:
+# State (keys, configs, pid files, ssh_config, hosts, faults.txt, and the
+# list of what `up` created) lives in ${RUNBOOK_LAB_DIR:-/tmp/runbook-lab}.
+# Use the lab with:
 #   ssh -F /tmp/runbook-lab/ssh_config rblab1 hostname
+#
+# Several labs can run at once, each with its own state dir. I, the lab id
+# (1-254), names the lab's namespaces, links and subnet: RUNBOOK_LAB_ID if
+# set, otherwise one derived from the state dir (the next free one if
+# another lab has it). lab.env in the state dir records it and the names.
+# `down` removes only what this lab's `up` recorded; `up` refuses to touch
+# a lab it did not create.
 #
 # Needs root; exits 77 ("skipped") otherwise. Only the lab's own addresses
 # and loopback are ever contacted.
@@ -21,13 +29,16 @@ set -Eeuo pipefail
 # Name the command that failed: `set -e` alone exits silently.
 trap 'echo "lab: error: \"$BASH_COMMAND\" failed (line $LINENO)" >&2' ERR
 
-readonly LAB_DIR="${RUNBOOK_LAB_DIR:-/tmp/runbook-lab}"
-readonly BRIDGE=rblab-br0
-readonly NET=10.213.0                # the lab's /24
-readonly BRIDGE_ADDR="$NET.1"
-readonly NS_PREFIX=rblab-            # network namespace rblab-K
-readonly VETH_PREFIX=rblabv          # root-side veth rblabvK (names are <= 15 chars)
-readonly HOST_PREFIX=rblab           # host name rblabK
+LAB_DIR="$(realpath -m -- "${RUNBOOK_LAB_DIR:-/tmp/runbook-lab}")"
+readonly LAB_DIR
+# The lab id and the kernel-wide names derived from it, set by set_lab_id.
+LAB_ID=""
+BRIDGE=""                            # rblabI-br
+NET=""                               # the lab's /24: 10.213.I
+BRIDGE_ADDR=""
+NS_PREFIX=""                         # network namespace rblabI-K
+VETH_PREFIX=""                       # root-side veth rblabIvK (at most 12 of the 15 chars allowed)
+readonly HOST_PREFIX=rblab           # host name rblabK (its own UTS namespace, this lab's ssh_config)
 readonly MAX_HOSTS=200               # 10+K must stay below 255
 readonly POD_CIDR=10.244.0.0/16
 readonly KUBELET_PORT=10250
@@ -36,6 +47,9 @@ readonly CONTAINERD_DIR=/var/lib/containerd
 # A marker so that `down` never deletes a directory the lab did not create
 # (think RUNBOOK_LAB_DIR=/root by mistake).
 readonly MARKER=.runbook-lab
+# Held while a lab chooses its id and creates the names: two labs starting
+# at once cannot take the same id.
+readonly LOCK_FILE=/run/runbook-lab.lock
 # Bounded wait for every sshd to accept a connection.
 readonly WAIT_SECONDS="${RUNBOOK_LAB_WAIT:-60}"
 
@@ -45,11 +59,56 @@ readonly SELF
 log() { printf 'lab: %s\n' "$*" >&2; }
 die() { printf 'lab: error: %s\n' "$*" >&2; exit 1; }
 
+# set_lab_id I: the lab's id and every kernel-wide name derived from it.
+set_lab_id() {
+  LAB_ID=$1
+  BRIDGE="rblab$1-br"
+  NET="10.213.$1"
+  BRIDGE_ADDR="$NET.1"
+  NS_PREFIX="rblab$1-"
+  VETH_PREFIX="rblab$1v"
+}
+
+valid_lab_id() { [[ $1 =~ ^[0-9]+$ ]] && (($1 >= 1 && $1 <= 254)); }
+
+# The id derived from the state dir, so that labs in two directories get two
+# ids (on a hash collision `up` moves on to the next free one).
+derived_lab_id() { echo $(($(printf '%s' "$LAB_DIR" | cksum | cut -d' ' -f1) % 254 + 1)); }
+
+# Why id I is taken, or nothing when it is free: a namespace, bridge, veth
+# or route of its names or subnet exists, whoever made it.
+id_in_use() {
+  local id=$1 what
+  what=$(ip netns list 2>/dev/null | awk -v p="^rblab$id-" '$1 ~ p {print "namespace " $1; exit}')
+  if [[ -z $what ]] && ip link show "rblab$id-br" >/dev/null 2>&1; then what="bridge rblab$id-br"; fi
+  [[ -n $what ]] || what=$(ip -o link show 2>/dev/null \
+    | awk -F': ' -v p="^rblab${id}v[0-9]+(@|$)" '$2 ~ p {sub(/@.*/, "", $2); print "link " $2; exit}')
+  [[ -n $what ]] || what=$(ip -o -4 route show 2>/dev/null | awk -v n="10.213.$id." 'index($1, n) == 1 {print "a route to " $1; exit}')
+  echo "$what"
+}
+
+# The state dir of the lab that runs namespace NS, from its sshd's command
+# line (`sshd -f DIR/hosts.d/…`); nothing if none is found.
+owner_of_netns() {
+  local pid args
+  for pid in $(ip netns pids "$1" 2>/dev/null); do
+    args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+    if [[ $args =~ -f\ ([^ ]*)/hosts\.d/ ]]; then
+      echo "${BASH_REMATCH[1]}"
+      return 0
+    fi
+  done
+}
+
+# Notes something `up` created, for `down`: "KIND NAME" lines in the state dir.
+record() { echo "$1 $2" >>"$LAB_DIR/created"; }
+
 host_name() { echo "$HOST_PREFIX$1"; }
 host_addr() { echo "$NET.$((10 + $1))"; }
 host_dir()  { echo "$LAB_DIR/hosts.d/$(host_name "$1")"; }
 
-# The fault each host gets with --faults (hosts past 7 stay healthy).
+# The fault each host gets with --faults (hosts past 7 stay healthy; a lab
+# of fewer than 7 hosts goes without the faults of the hosts it lacks).
 fault_for() {
   case "$1" in
     2) echo ip-forward-off ;;
@@ -94,9 +153,6 @@ ensure_tools() {
 
 # ---------------------------------------------------------------- down ---
 
-# Lab network namespaces that exist now (whatever N the last `up` used).
-lab_netns() { ip netns list 2>/dev/null | awk -v p="^${NS_PREFIX}[0-9]+$" '$1 ~ p {print $1}'; }
-
 # Signal pids, give them a moment to exit, then SIGKILL what is left.
 kill_pids() {
   (($#)) || return 0
@@ -130,14 +186,67 @@ stop_control_masters() {
   kill_pids "${pids[@]}"
 }
 
+# Namespaces of other labs (any id but this lab's): their hosts may have a
+# disk mounted on a directory this lab created.
+other_labs_netns() {
+  ip netns list 2>/dev/null | awk -v mine="${NS_PREFIX:-none}" '$1 ~ /^rblab[0-9]+-[0-9]+$/ && index($1, mine) != 1 {print $1}'
+}
+
+# Removes what this lab's `up` recorded in its state dir, and nothing else:
+# a lab of another state dir is left alone.
 cmd_down() {
+  if [[ ! -e $LAB_DIR ]]; then
+    log "no lab in $LAB_DIR"
+    return 0
+  fi
+  # The state dir goes only if it bears the lab's marker.
+  if [[ ! -f $LAB_DIR/$MARKER ]]; then
+    log "warning: $LAB_DIR has no $MARKER marker; not touching it"
+    return 0
+  fi
+  local kind name
+  local -a namespaces=() links=() dirs=()
+  if [[ -f $LAB_DIR/created ]]; then
+    while read -r kind name; do
+      case "$kind" in
+        netns) namespaces+=("$name") ;;
+        link) links+=("$name") ;;
+        dir) dirs+=("$name") ;;
+      esac
+    done <"$LAB_DIR/created"
+  elif [[ -f $LAB_DIR/hosts ]]; then
+    # A state dir of an older lab.sh, which used fixed names and kept no list
+    # (other such labs used the same names: see the owner check below).
+    local k count
+    count=$(grep -c . "$LAB_DIR/hosts" || true)
+    for ((k = 1; k <= count; k++)); do namespaces+=("rblab-$k") links+=("rblabv$k"); done
+    links+=(rblab-br0)
+    [[ -f $LAB_DIR/created-dirs ]] && mapfile -t dirs <"$LAB_DIR/created-dirs"
+  fi
+  # A namespace whose sshd belongs to another state dir is that lab's.
+  local ns owner mine=()
+  for ns in "${namespaces[@]}"; do
+    owner=$(owner_of_netns "$ns")
+    if [[ -n $owner && $owner != "$LAB_DIR" ]]; then
+      log "warning: leaving namespace $ns: it runs the lab of $owner"
+    else
+      mine+=("$ns")
+    fi
+  done
+  if ((${#mine[@]} < ${#namespaces[@]})); then
+    # Its links may be the same names too (an older lab.sh): keep them all.
+    links=()
+  fi
+  namespaces=("${mine[@]}")
+  if [[ -f $LAB_DIR/lab.env ]]; then set_lab_id "$(. "$LAB_DIR/lab.env" && echo "$LAB_ID")"; fi
+
   stop_control_masters
 
-  # Every process inside a lab namespace is a lab sshd or one of its
-  # sessions. Also end sshds from pid files, in case a namespace was
+  # Every process inside one of this lab's namespaces is a lab sshd or one
+  # of its sessions. Also end sshds from pid files, in case a namespace was
   # deleted while its sshd still ran.
-  local ns pids=() pidfile pid
-  for ns in $(lab_netns); do
+  local pids=() pidfile pid
+  for ns in "${namespaces[@]}"; do
     mapfile -t -O "${#pids[@]}" pids < <(ip netns pids "$ns" 2>/dev/null)
   done
   if [[ -d $LAB_DIR/hosts.d ]]; then
@@ -149,31 +258,29 @@ cmd_down() {
   fi
   kill_pids "${pids[@]}"
 
-  for ns in $(lab_netns); do ip netns del "$ns" 2>/dev/null || true; done
+  for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
 
   # Deleting a namespace takes its end of each veth with it; delete any
-  # root-side veth that is left anyway, then the bridge.
+  # root-side veth that is left anyway, and the bridge.
   local link
-  for link in $(ip -o link show 2>/dev/null | awk -F': ' -v p="^${VETH_PREFIX}[0-9]+(@|$)" '$2 ~ p {sub(/@.*/, "", $2); print $2}'); do
-    ip link del "$link" 2>/dev/null || true
+  for link in "${links[@]}"; do
+    if ip link show "$link" >/dev/null 2>&1; then ip link del "$link" 2>/dev/null || true; fi
   done
-  ip link del "$BRIDGE" 2>/dev/null || true
 
-  # The state dir goes only if it bears the lab's marker; with it go the
-  # directories `up` created outside it (mount points for the disk faults),
-  # each only if still empty.
-  [[ -e $LAB_DIR ]] || return 0
-  if [[ ! -f $LAB_DIR/$MARKER ]]; then
-    log "warning: $LAB_DIR has no $MARKER marker; not deleting it"
-    return 0
-  fi
-  local dir
-  if [[ -f $LAB_DIR/created-dirs ]]; then
-    while IFS= read -r dir; do
-      [[ -n $dir ]] || continue
+  # With the state dir go the directories `up` created outside it (mount
+  # points for the disk faults), each only if still empty, and only when no
+  # other lab runs: removing a directory unmounts what another lab's host
+  # has mounted on it.
+  local dir other
+  other=$(other_labs_netns | head -n 1)
+  for dir in "${dirs[@]}"; do
+    [[ -n $dir ]] || continue
+    if [[ -n $other ]]; then
+      log "warning: leaving $dir: another lab (namespace $other) may have a disk mounted there"
+    else
       rmdir "$dir" 2>/dev/null || log "warning: could not remove $dir (not empty?)"
-    done <"$LAB_DIR/created-dirs"
-  fi
+    fi
+  done
   rm -rf -- "$LAB_DIR"
 }
 
@@ -184,7 +291,7 @@ cmd_down() {
 make_dir_once() {
   [[ -e $1 ]] && return 0
   mkdir -p "$1"
-  echo "$1" >>"$LAB_DIR/created-dirs"
+  record dir "$1"
 }
 
 # Keys: one client key authorized for root everywhere; one host key per
@@ -205,6 +312,7 @@ make_keys() {
 make_network() {
   local n=$1 k ns veth
   ip link add "$BRIDGE" type bridge
+  record link "$BRIDGE"
   # No IPv6 on lab links: nothing but the lab's IPv4 addresses is used.
   sysctl -qw "net.ipv6.conf.$BRIDGE.disable_ipv6=1" 2>/dev/null || true
   ip addr add "$BRIDGE_ADDR/24" dev "$BRIDGE"
@@ -212,7 +320,9 @@ make_network() {
   for ((k = 1; k <= n; k++)); do
     ns="$NS_PREFIX$k" veth="$VETH_PREFIX$k"
     ip netns add "$ns"
+    record netns "$ns"
     ip link add "$veth" type veth peer name eth0 netns "$ns"
+    record link "$veth"
     sysctl -qw "net.ipv6.conf.$veth.disable_ipv6=1" 2>/dev/null || true
     ip link set "$veth" master "$BRIDGE" up
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
@@ -360,6 +470,31 @@ wait_ready() {
   return 1
 }
 
+# This lab's id: RUNBOOK_LAB_ID, which must be free, or the one derived
+# from the state dir, or the next free one after it. Called with the lock.
+choose_lab_id() {
+  local id why owner tries
+  if [[ -n ${RUNBOOK_LAB_ID:-} ]]; then
+    valid_lab_id "$RUNBOOK_LAB_ID" || die "RUNBOOK_LAB_ID must be a number from 1 to 254, not '$RUNBOOK_LAB_ID'"
+    why=$(id_in_use "$RUNBOOK_LAB_ID")
+    if [[ -n $why ]]; then
+      owner=$(owner_of_netns "rblab$RUNBOOK_LAB_ID-1")
+      die "lab id $RUNBOOK_LAB_ID is in use (${why}${owner:+, by the lab in $owner}); this lab ($LAB_DIR) did not create it and leaves it alone. Take that lab down (RUNBOOK_LAB_DIR=${owner:-<its state dir>} lab.sh down) or choose another RUNBOOK_LAB_ID."
+    fi
+    set_lab_id "$RUNBOOK_LAB_ID"
+    return 0
+  fi
+  id=$(derived_lab_id)
+  for ((tries = 0; tries < 254; tries++)); do
+    if [[ -z $(id_in_use "$id") ]]; then
+      set_lab_id "$id"
+      return 0
+    fi
+    id=$((id % 254 + 1))
+  done
+  die "every lab id (1-254) is in use"
+}
+
 cmd_up() {
   local n=6 faults=0 arg k fault pids=()
   for arg in "$@"; do
@@ -370,16 +505,20 @@ cmd_up() {
     esac
   done
   ((n >= 1 && n <= MAX_HOSTS)) || die "N must be between 1 and $MAX_HOSTS"
-  ((!faults || n >= 6)) || die "--faults needs at least 6 hosts"
   ensure_tools
 
-  if [[ -n $(lab_netns) || -e $LAB_DIR ]] || ip link show "$BRIDGE" >/dev/null 2>&1; then
-    log "removing the previous lab first"
+  # A previous lab of this state dir is replaced; nothing else is ours.
+  if [[ -f $LAB_DIR/$MARKER ]]; then
+    log "removing the previous lab of $LAB_DIR first"
     cmd_down
   fi
   # down keeps a directory without the marker: never adopt (and later
   # delete) a directory that is not the lab's.
   [[ ! -e $LAB_DIR ]] || die "$LAB_DIR exists and is not a lab state dir; set RUNBOOK_LAB_DIR elsewhere"
+
+  exec 9>"$LOCK_FILE"
+  flock -w 120 9 || die "another lab.sh up has held $LOCK_FILE for 2 minutes"
+  choose_lab_id
 
   # On any failure from here on (set -e or die), leave nothing behind.
   # (An EXIT trap, not ERR: `die` exits without raising ERR.)
@@ -389,18 +528,28 @@ cmd_up() {
   mkdir -p "$LAB_DIR"
   chmod 700 "$LAB_DIR"
   touch "$LAB_DIR/$MARKER"
+  : >"$LAB_DIR/created"
+  printf '%s\n' "# Written by lab.sh up: this lab's id and the kernel-wide names it uses." \
+    "LAB_ID=$LAB_ID" "BRIDGE=$BRIDGE" "NET=$NET" "NS_PREFIX=$NS_PREFIX" "VETH_PREFIX=$VETH_PREFIX" >"$LAB_DIR/lab.env"
   for ((k = 1; k <= n; k++)); do mkdir -p "$(host_dir "$k")"; done
   # sshd refuses to start without its privilege separation directory. It is
   # a standard system directory that other sshd users (tests running
   # `sshd -i`, say) also need at any moment: create it, never remove it.
   mkdir -p /run/sshd
   if ((faults)); then
-    make_dir_once "$KUBELET_DIR"
-    make_dir_once "$CONTAINERD_DIR"
+    for ((k = 1; k <= n; k++)); do
+      case $(fault_for "$k") in
+        disk-full) make_dir_once "$KUBELET_DIR" ;;
+        inodes-exhausted) make_dir_once "$CONTAINERD_DIR" ;;
+      esac
+    done
   fi
 
   make_keys "$n"
   make_network "$n"
+  # The names exist now: a lab choosing its id after this sees them taken.
+  flock -u 9
+  exec 9>&-
   write_configs "$n"
 
   : >"$LAB_DIR/faults.txt"
@@ -428,18 +577,22 @@ cmd_up() {
   fi
 
   trap - EXIT
-  log "up: $n hosts in $((SECONDS - t0))s$( ((faults)) && echo ", with faults (see $LAB_DIR/faults.txt)")"
+  if ((faults && n < 7)); then
+    log "$n hosts: the faults of hosts $((n + 1)) to 7 are left out (the full set needs 7 hosts)"
+  fi
+  log "up: lab $LAB_ID ($NET.0/24), $n hosts in $((SECONDS - t0))s$( ((faults)) && echo ", with faults (see $LAB_DIR/faults.txt)")"
   log "try: ssh -F $LAB_DIR/ssh_config $(host_name 1) hostname"
 }
 
 # -------------------------------------------------------------- status ---
 
 cmd_status() {
-  if [[ ! -f $LAB_DIR/hosts ]]; then
+  if [[ ! -f $LAB_DIR/hosts || ! -f $LAB_DIR/lab.env ]]; then
     echo "no lab in $LAB_DIR"
-    lab_netns | sed 's/^/leftover namespace: /'
     return 0
   fi
+  set_lab_id "$(. "$LAB_DIR/lab.env" && echo "$LAB_ID")"
+  echo "lab $LAB_ID: $NET.0/24, bridge $BRIDGE, namespaces $NS_PREFIX*"
   local -A fault=()
   local name f
   [[ -f $LAB_DIR/faults.txt ]] && while read -r name f; do fault[$name]=$f; done <"$LAB_DIR/faults.txt"

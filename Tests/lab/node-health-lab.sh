@@ -5,6 +5,8 @@
 # and checks that each host reports exactly its injected fault, the healthy host none, and
 # the host whose sshd is stopped "unreachable" while the others complete. Then checks that
 # hostile parameter values stay data on a remote host, and that the lab is gone afterwards.
+# Beside it, a second lab (3 hosts, with the faults of those 3) runs and goes away without
+# disturbing the first, and a lab asked to take the first one's id refuses.
 # Needs root (network namespaces); prints why and exits 77 otherwise.
 #
 #   Tests/lab/node-health-lab.sh [path/to/runbook]
@@ -20,6 +22,7 @@ fi
 export RUNBOOK_LAB_DIR=$(mktemp -d /tmp/runbook-lab-test.XXXXXX)
 rmdir "$RUNBOOK_LAB_DIR"   # lab.sh creates it (and refuses a directory it did not make)
 WORK=$(mktemp -d)
+SECOND_DIR="$WORK/second-lab"
 passed=0
 failed=0
 check() {   # check DESCRIPTION COMMAND...
@@ -32,6 +35,7 @@ check() {   # check DESCRIPTION COMMAND...
     fi
 }
 teardown() {
+    RUNBOOK_LAB_DIR=$SECOND_DIR lab/lab.sh down >/dev/null 2>&1
     lab/lab.sh down >"$WORK/down.log" 2>&1 || cat "$WORK/down.log"
     rm -rf "$WORK"
 }
@@ -44,6 +48,35 @@ if ! lab/lab.sh up 7 --faults >"$WORK/up.log" 2>&1; then
 fi
 CFG="$RUNBOOK_LAB_DIR/ssh_config"
 HOSTS=rblab1,rblab2,rblab3,rblab4,rblab5,rblab6,rblab7
+# This lab's id and kernel-wide names (namespaces, bridge), for the checks at the end.
+# shellcheck source=/dev/null
+. "$RUNBOOK_LAB_DIR/lab.env"
+FIRST_ID=$LAB_ID FIRST_NS=$NS_PREFIX FIRST_BRIDGE=$BRIDGE
+
+# A second lab beside the first: its own id and names; the faults of its 3 hosts only.
+first_answers() { ssh -F "$CFG" rblab1 hostname 2>/dev/null | grep -qx rblab1; }
+if RUNBOOK_LAB_DIR=$SECOND_DIR lab/lab.sh up 3 --faults >"$WORK/second-up.log" 2>&1; then
+    check "a second lab (up 3 --faults) starts beside the first" true
+    check "the second lab has another id" bash -c ". '$SECOND_DIR/lab.env'; [ \"\$LAB_ID\" != '$FIRST_ID' ]"
+    check "the second lab's hosts got the faults of hosts 1-3" \
+        test "$(cat "$SECOND_DIR/faults.txt")" = "$(printf 'rblab1 healthy\nrblab2 ip-forward-off\nrblab3 disk-full')"
+    check "the second lab's rblab2 has IP forwarding off" \
+        test "$(ssh -F "$SECOND_DIR/ssh_config" rblab2 cat /proc/sys/net/ipv4/ip_forward 2>&1)" = 0
+    check "the first lab's rblab2 still has it off, its rblab1 on" \
+        test "$(ssh -F "$CFG" rblab2 cat /proc/sys/net/ipv4/ip_forward 2>&1)$(ssh -F "$CFG" rblab1 cat /proc/sys/net/ipv4/ip_forward 2>&1)" = 01
+else
+    cat "$WORK/second-up.log"
+    check "a second lab (up 3 --faults) starts beside the first" false
+fi
+RUNBOOK_LAB_DIR="$WORK/third-lab" RUNBOOK_LAB_ID=$FIRST_ID lab/lab.sh up 1 >"$WORK/third-up.log" 2>&1
+code=$?
+check "a lab asked for the first lab's id refuses" test "$code" -ne 0
+check "it says the id is in use, and by which lab" grep -q "lab id $FIRST_ID is in use.*$RUNBOOK_LAB_DIR" "$WORK/third-up.log"
+check "the first lab still answers after the refusal" first_answers
+RUNBOOK_LAB_DIR=$SECOND_DIR lab/lab.sh down >"$WORK/second-down.log" 2>&1
+check "the second lab's down succeeds" test $? -eq 0
+check "the first lab still answers after the second went down" first_answers
+check "the first lab's namespaces are all still there" test "$(ip netns list | grep -c "^$FIRST_NS")" -eq 7
 
 # The load average is the whole machine's (the lab hosts share one kernel), and a test
 # machine running builds is busy: the lab run lifts the load limit so it tests the others.
@@ -112,10 +145,10 @@ check "no hostile value executed on the remote host" bash -c '! ls /tmp/rb-lab-p
 
 teardown
 trap - EXIT
-check "no lab namespace left" bash -c '! ip netns list | grep -q "^rblab-"'
+check "no lab namespace left" bash -c "! ip netns list | grep -q '^$FIRST_NS'"
 # "[s]shd": the pattern must not match the command line of the check itself.
 check "no lab sshd left" bash -c "! pgrep -f '[s]shd.*$RUNBOOK_LAB_DIR' >/dev/null"
-check "no lab bridge left" bash -c '! ip link show rblab-br0 >/dev/null 2>&1'
+check "no lab bridge left" bash -c "! ip link show '$FIRST_BRIDGE' >/dev/null 2>&1"
 
 echo "lab: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -112,6 +112,18 @@ public final class Cancellation: @unchecked Sendable {
         }
     }
 
+    /// "SIGHUP" for SIGHUP (the signals that cancel, and SIGQUIT, SIGKILL), "signal N"
+    /// otherwise: for messages and the journal.
+    public static func name(ofSignal signal: Int32) -> String {
+        var names: [Int32: String] = [SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGKILL: "SIGKILL",
+                                      SIGTERM: "SIGTERM", SIGUSR1: "SIGUSR1", SIGUSR2: "SIGUSR2", SIGALRM: "SIGALRM",
+                                      SIGVTALRM: "SIGVTALRM", SIGXCPU: "SIGXCPU"]
+        #if os(Linux)
+        names[SIGPWR] = "SIGPWR"
+        #endif
+        return names[signal] ?? "signal \(signal)"
+    }
+
     private static func isIgnored(_ signal: Int32) -> Bool {
         var current = sigaction()
         guard sigaction(signal, nil, &current) == 0 else { return false }

@@ -115,6 +115,15 @@ final class CancellationTests: XCTestCase {
         XCTAssertNotEqual(Self.handler(SIGQUIT), cancelling)
     }
 
+    func testSignalNames() {
+        XCTAssertEqual(Cancellation.name(ofSignal: SIGHUP), "SIGHUP")
+        XCTAssertEqual(Cancellation.name(ofSignal: SIGUSR1), "SIGUSR1")
+        for signal in Cancellation.cancellingSignals {
+            XCTAssertTrue(Cancellation.name(ofSignal: signal).hasPrefix("SIG"), "\(signal)")
+        }
+        XCTAssertEqual(Cancellation.name(ofSignal: 0), "signal 0")
+    }
+
     /// `nohup runbook …` ignores SIGHUP on purpose: the runner must not undo that.
     func testSignalIgnoredAtStartStaysIgnored() {
         signal(SIGHUP, SIG_IGN)

@@ -33,6 +33,8 @@ final class SSHRunnerDeathLabTests: XCTestCase {
             """.write(toFile: lab.directory + "/remote.runbook", atomically: true, encoding: .utf8)
         var arguments = ["run", lab.directory + "/remote.runbook", "--hosts", "lab", "--no-journal",
                          "--ssh-config", lab.configuration.configFile ?? "/dev/null"]
+        // The shared connection outlives a killed runner until it has been idle this long.
+        arguments += ["--ssh-option", "ControlPersist=1"]
         for option in lab.configuration.extraOptions { arguments += ["--ssh-option", option] }
         arguments.append("dir=\(lab.directory)")
 
