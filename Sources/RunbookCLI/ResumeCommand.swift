@@ -103,9 +103,22 @@ struct ResumeCommand: ParsableCommand {
             }
             options.parameters[String(p[..<eq])] = String(p[p.index(after: eq)...])
         }
+        // Journals never hold secrets: each one the run was given comes again, from the
+        // command line, RUNBOOK_SECRET_NAME or the prompt.
+        for name in header.secretParameters where options.parameters[name] == nil {
+            if let value = SessionFactory.variable(SecretInputs.variableName(name)) {
+                options.parameters[name] = value
+            } else if isatty(0) == 1, let value = SecretInputs.readHidden("\(name) (secret, needed again: journals never hold it): ") {
+                options.parameters[name] = value
+            }
+        }
+        for name in header.secretParameters where parameters.contains(where: { $0.hasPrefix(name + "=") }) {
+            Output.err("warning: the secret parameter '\(name)' was given on the command line, where other local users can read it with ps; use \(SecretInputs.variableName(name)) or the prompt\n")
+            SecretInputs.scrubArgument(prefix: name + "=")
+        }
         let missing = header.secretParameters.filter { options.parameters[$0] == nil }
         if !missing.isEmpty {
-            Output.err("error: the secret parameter\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) \(missing.count > 1 ? "are" : "is") not in the journal: pass \(missing.map { "\($0)=…" }.joined(separator: " ")) again\n")
+            Output.err("error: the secret parameter\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) \(missing.count > 1 ? "are" : "is") not in the journal: pass \(missing.map { "\($0)=…" }.joined(separator: " ")) again (or set \(missing.map(SecretInputs.variableName).joined(separator: ", ")))\n")
             throw ExitCode(Exit.usage)
         }
         let secret = Set(header.secretParameters)

@@ -37,6 +37,7 @@ struct RunCommand: ParsableCommand {
             return
         }
         var options = try session.runOptions(parameters: parameters)
+        try SecretInputs.resolve(checked, files: session.secretFile, into: &options)
         if let scenario { options = try Executors.scenarioOptions(options, scenarioPath: scenario) }
         options.fromStep = from
         if let from, checked.runbook.step(from) == nil {
@@ -96,6 +97,10 @@ struct SessionOptions: ParsableArguments {
 
     @Option(name: .long, help: "An ssh configuration file (ssh -F).", completion: .file())
     var sshConfig: String?
+
+    @Option(name: .long, parsing: .singleValue,
+            help: "Read a secret parameter from a file: NAME=PATH (repeatable). RUNBOOK_SECRET_NAME works too.")
+    var secretFile: [String] = []
 
     func runOptions(parameters: [String]) throws -> RunOptions {
         var options = RunOptions()

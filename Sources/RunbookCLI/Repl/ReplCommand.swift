@@ -42,7 +42,8 @@ struct ReplCommand: ParsableCommand {
         } else {
             checked = ReplCommand.adHocRunbook()
         }
-        let options = try session.runOptions(parameters: params)
+        var options = try session.runOptions(parameters: params)
+        try SecretInputs.resolve(checked, files: session.secretFile, into: &options)
         try ReplCommand.start(checked: checked, options: options, session: session, terminal: terminal,
                               from: from, history: history)
     }

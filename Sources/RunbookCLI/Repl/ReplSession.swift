@@ -32,21 +32,12 @@ final class ReplSession {
     var steps: [Step] { checked.runbook.steps }
 
     /// Question ids of every `ask` in the runbook, for `answer`.
-    var askIDs: Set<String> {
-        var ids = Set<String>()
-        func walk(_ block: [Stmt]) {
-            for stmt in block {
-                switch stmt.kind {
-                case .ask(let id, _, let choices): ids.insert(id); choices.forEach { walk($0.body) }
-                case .ifElse(let branches, let elseBody): branches.forEach { walk($0.body) }; walk(elseBody ?? [])
-                case .foreach(_, _, _, let body), .retry(_, _, _, _, _, let body): walk(body)
-                default: break
-                }
-            }
-        }
-        steps.forEach { walk($0.body) }
-        return ids
+    var askIDs: Set<String> { Set(checked.questions().map(\.id)) }
+    private func setsSecret(_ input: ReplInput) -> Bool {
+        if case .set(let name, _) = input { return interpreter.secretParameterNames.contains(name) }
+        return false
     }
+
     var isAdHocOnly: Bool { checked.runbook.steps.count == 1 && checked.runbook.steps[0].id == ReplCommand.adHocStep }
 
     var prompt: String {
@@ -60,13 +51,17 @@ final class ReplSession {
     func loop() -> Int32 {
         printBanner()
         while true {
+            // Ctrl-C stops a step, and the session goes on; any other signal (a dropped
+            // terminal, SIGTERM) ends the session as aborted, with its record.
+            if let signal = session.cancellation.lastSignal, signal != SIGINT { break }
             session.cancellation.reset()
             guard let line = reader.readLine(prompt: prompt) else {
                 Output.out("\n")
                 break
             }
             let input = ReplInput.parse(line)
-            if input != .empty { reader.addHistory(line) }
+            // A line that sets a secret stays out of the history file, which outlives the run.
+            if input != .empty, !setsSecret(input) { reader.addHistory(line) }
             if input == .quit { break }
             handle(input)
         }
@@ -166,6 +161,7 @@ final class ReplSession {
         case .ended:
             break
         case .stayed(.aborted):
+            if let signal = session.cancellation.lastSignal, signal != SIGINT { return }
             session.cancellation.reset()
             Output.out(terminal.yellow("interrupted: `run` retries the step") + "\n")
         case .stayed:

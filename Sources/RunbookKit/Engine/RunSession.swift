@@ -157,7 +157,15 @@ public final class RunSession {
         let lock = Mutex()
         let pending = targets.filter { $0.status == nil }
         let stackSize = 8 << 20
-        ConcurrentWork.forEach(count: pending.count, limit: max(1, setup.targets.parallel), stackSize: stackSize) { i in
+        // A host no thread could be started for is recorded as failed, never waited for.
+        ConcurrentWork.forEach(count: pending.count, limit: max(1, setup.targets.parallel), stackSize: stackSize,
+                               unstarted: { i, error in
+            let run = pending[i]
+            run.interpreter.emit(.failed(Failure(path: nil, message: "not run: \(error)")))
+            run.markFailed("not run: \(error)")
+            let ended = self.endTarget(run)
+            lock.withLock { onTargetEnd?(ended) }
+        }) { i in
             let run = pending[i]
             _ = run.runToEnd()
             let ended = self.endTarget(run)

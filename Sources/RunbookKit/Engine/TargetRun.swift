@@ -57,7 +57,7 @@ public final class TargetRun {
     public func outcome() -> RunOutcome {
         var status = self.status ?? .completed
         if interpreter.cancellation.isCancelled {
-            if case .aborted = status {} else { status = .aborted("interrupted by the operator") }
+            if case .aborted = status {} else { status = .aborted(interpreter.interruption) }
         }
         return interpreter.outcome(status, since: started)
     }
@@ -81,7 +81,7 @@ public final class TargetRun {
         let result = interpreter.runStep(at: index)
         if interpreter.cancellation.isCancelled {
             position = index
-            return .stayed(.aborted("interrupted by the operator"))
+            return .stayed(.aborted(interpreter.interruption))
         }
         switch result {
         case .next, .goto:
@@ -131,6 +131,12 @@ public final class TargetRun {
     /// The target had already ended for good before this process took over.
     func markFinished(_ status: RunOutcome.Status) {
         self.status = status
+        position = nil
+    }
+
+    /// The target could not run at all (no thread for it).
+    func markFailed(_ reason: String) {
+        status = .failed(reason)
         position = nil
     }
 

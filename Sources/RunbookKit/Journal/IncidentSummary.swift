@@ -231,7 +231,7 @@ struct IncidentSummary {
         guard seconds.isFinite, seconds >= 0 else { return "?" }
         if seconds < 1 { return String(format: "%.3f s", seconds) }
         if seconds < 60 { return String(format: "%.1f s", seconds) }
-        let whole = Int(seconds.rounded())
+        guard let whole = Int(exactly: seconds.rounded()) else { return "?" }
         if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
         return "\(whole / 3600) h \(whole % 3600 / 60) min"
     }

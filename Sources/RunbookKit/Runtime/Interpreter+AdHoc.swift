@@ -36,6 +36,8 @@ extension Interpreter {
             }
             let frame = root
             return .success(try Evaluator { frame.lookup($0) }.evaluate(expr))
+        } catch Flow.abort(let message) {
+            return .failure(Diagnostic(.error, message, at: nil))
         } catch let error as RuntimeError {
             return .failure(error.located(in: file))
         } catch {

@@ -67,7 +67,7 @@ extension Interpreter {
         emit(.commandEnded(CommandEnd(id: id, path: context.stepID, host: shownHost, script: command.script, result: result)))
         context.lastResult.result = result
         noteCommandEnded(result)
-        if result.cancelled { throw Flow.abort("interrupted by the operator") }
+        if result.cancelled { throw Flow.abort(interruption) }
         if let capture {
             let value = Value.result(result)
             context.frame.assign(capture, value)

@@ -27,7 +27,9 @@ extension Interpreter {
     /// host, a failed command) becomes a finding for that item; the others go on.
     private func runParallel(variable: String, items: [Value], limit: Int, body: [Stmt], _ context: StepContext) throws {
         let state = ParallelState(count: items.count)
-        ConcurrentWork.forEach(count: items.count, limit: limit) { [self] i in
+        ConcurrentWork.forEach(count: items.count, limit: limit, unstarted: { i, error in
+            state.finish(i, .init(result: "failed", failure: "not run: \(error)"))
+        }) { [self] i in
             var inner = context
             inner.frame = Frame(parent: context.frame, isolated: true)
             inner.frame.define(variable, items[i])
@@ -50,7 +52,7 @@ extension Interpreter {
             table += "\(item.text.padding(toLength: width, withPad: " ", startingAt: 0))  \(state.outcomes[i].result)\n"
         }
         emit(.message(Message(path: context.stepID, text: Value.trimTrailingNewlines(table))))
-        if cancellation.isCancelled { throw Flow.abort("interrupted by the operator") }
+        if cancellation.isCancelled { throw Flow.abort(interruption) }
         if state.outcomes.contains(where: { $0.result == "aborted" }) { throw Flow.abort("an iteration was aborted") }
     }
 
@@ -87,7 +89,7 @@ extension Interpreter {
             emit(.branch(BranchTaken(path: context.stepID,
                          description: "retry: attempt \(attempt) of \(count) did not meet \(SourceText.of(until, in: runbook.file)); next in \(Value.format(delay))s")))
             if !options.skipRetryWaits && !cancellation.sleep(seconds: delay) {
-                throw Flow.abort("interrupted by the operator")
+                throw Flow.abort(interruption)
             }
             if backoff { delay *= 2 }
         }
@@ -116,7 +118,7 @@ extension Interpreter {
             source = .operator
         } else {
             record(nil, .nobody)
-            if cancellation.isCancelled { throw Flow.abort("interrupted by the operator") }
+            if cancellation.isCancelled { throw Flow.abort(interruption) }
             throw Flow.usage("question '\(id)' needs an answer: \(question) — pass --answer \(id)=\(labels.joined(separator: "|"))")
         }
         guard let choice = choices.first(where: { $0.label.lowercased() == answer.lowercased() }) else {

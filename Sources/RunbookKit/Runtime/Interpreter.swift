@@ -166,10 +166,16 @@ public final class Interpreter: @unchecked Sendable {
                    duration: Date().timeIntervalSince(start))
     }
 
+    /// What stopped the run: the operator's Ctrl-C, or a signal such as a dropped terminal.
+    var interruption: String {
+        guard let signal = cancellation.lastSignal, signal != SIGINT else { return "interrupted by the operator" }
+        return "stopped by \(Cancellation.name(ofSignal: signal))"
+    }
+
     /// Why the run must stop before doing more, if it must: an interruption, or the health
     /// check (the journal) failing.
     func stopReason(_ path: StepPath?) -> Flow? {
-        if cancellation.isCancelled { return .abort("interrupted by the operator") }
+        if cancellation.isCancelled { return .abort(interruption) }
         if let problem = healthCheck?() { return .fail(problem) }
         return nil
     }
@@ -288,7 +294,7 @@ public final class Interpreter: @unchecked Sendable {
 
     func execute(_ block: [Stmt], _ context: StepContext) throws {
         for stmt in block {
-            if cancellation.isCancelled { throw Flow.abort("interrupted by the operator") }
+            if cancellation.isCancelled { throw Flow.abort(interruption) }
             try execute(stmt, context)
         }
     }
@@ -371,6 +377,10 @@ public final class Interpreter: @unchecked Sendable {
         guard let answer = io.confirm(message) else {
             record(nil, .nobody)
             throw Flow.abort("'\(message)' needs confirmation: run on a terminal, or pass --yes")
+        }
+        if cancellation.isCancelled {
+            record(nil, .nobody)
+            throw Flow.abort(interruption)
         }
         record(answer ? "yes" : "no", .operator)
         if !answer { throw Flow.abort("the operator declined: \(message)") }

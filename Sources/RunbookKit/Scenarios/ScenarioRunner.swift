@@ -41,8 +41,7 @@ public final class ScenarioRunner {
         guard let checked = loaded else {
             let count = diagnostics.filter { $0.severity == .error }.count
             result.errors = [Diagnostic(.error, "the runbook \(scenario.resolvedRunbookPath) cannot be run (\(count) error\(count == 1 ? "" : "s"))",
-                                        at: scenario.file.location(scenario.runbookOffset),
-                                        length: scenario.runbookPath.utf8.count + 2)]
+                                        at: scenario.runbookSpan, in: scenario.file)]
                 + diagnostics.filter { $0.severity == .error }
             return result
         }
