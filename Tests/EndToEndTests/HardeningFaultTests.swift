@@ -187,4 +187,31 @@ final class HardeningFaultTests: XCTestCase {
         XCTAssertFalse(Hardening.exists(directory + "/first.ran"),
                        "the first step's command ran although the journal header could not be written (no record of it exists)")
     }
+
+    /// The disk fills in the middle of a step (its first command fills it): the step's next
+    /// command must not run, since its record could not be written.
+    func testDiskFillingMidStepStopsBeforeTheNextCommand() throws {
+        guard geteuid() == 0 else { throw XCTSkip("needs root to mount a small tmpfs") }
+        let mountPoint = directory + "/tiny-mid"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        guard Hardening.tool("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint]) == 0 else {
+            throw XCTSkip("mount -t tmpfs failed: no permission to mount here")
+        }
+        defer { Hardening.tool("/bin/umount", ["-l", mountPoint]) }
+        try Hardening.write("""
+            runbook "fills the disk"
+            param dir
+            param disk
+            step fill "Fill, then go on"
+              $ dd if=/dev/zero of="$disk/filler" bs=4k count=1000 2>/dev/null; yes x | head -c 12000
+              $ touch "$dir/second.ran"
+
+            """, "fill.runbook", in: directory)
+        let result = try Hardening.run(["run", "fill.runbook", "dir=\(directory)", "disk=\(mountPoint)",
+                                        "--journal", mountPoint + "/journal.jsonl"], in: directory, environment: environment)
+        XCTAssertNil(result.signal, result.summary)
+        XCTAssertNotEqual(result.status, 0, result.summary)
+        XCTAssertTrue(result.out.contains("stopped rather than run without a record"), result.summary)
+        XCTAssertFalse(Hardening.exists(directory + "/second.ran"), "a command ran without a record: \(result.summary)")
+    }
 }

@@ -267,4 +267,45 @@ final class RunEngineTests: XCTestCase {
         kill(first.pid, SIGKILL)
         first.wait(timeout: 10)
     }
+
+    // A value the journal masked is not passed on by resume: it is named, with its step.
+    func testResumeDoesNotPassOnAMaskedValue() throws {
+        let runbook = try write("masked.runbook", """
+            runbook "masked"
+            secret param token = "tok-\(tag)"
+            param dir
+            step read "Read"
+              auth = $ echo "Bearer $token"
+            step wait "Wait"
+              $ touch "$dir/waiting"; [ -e "$dir/go" ] || sleep 30.\(tag)
+            step use "Use"
+              $ echo "sending $auth"
+
+            """)
+        try runAndKill(["run", runbook, "dir=" + directory, "--journal", journalPath], marker: directory + "/waiting")
+        try ReplE2E.write("", to: directory + "/go")
+        let resumed = try ReplChild.run(["resume", journalPath, "--no-color"], directory: directory)
+        XCTAssertTrue(resumed.stderr.contains("not restored: auth (it held a secret; set in step read, which runs again to gather it)"),
+                      resumed.stderr)
+        XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("resuming \(runbook): read;"), resumed.stdout)
+        // Gathered again, whole: the command got the real value (shown masked).
+        XCTAssertTrue(resumed.stdout.contains("sending Bearer ********"), resumed.stdout)
+        let part = ReplJournalFile(journalPath).resumedPart
+        XCTAssertEqual(part.events("step_start").map { $0["step"] as? String }, ["read", "wait", "use"])
+    }
+
+    // Escape sequences in command output are shown, not obeyed.
+    func testTerminalEscapesFromOutputAreMadeVisible() throws {
+        let runbook = try write("escape.runbook", """
+            runbook "escape"
+            step out "Out"
+              $ printf 'a\\033]52;c;ZXZpbA==\\007b\\n'
+
+            """)
+        let run = try ReplChild.run(["run", runbook, "--no-journal", "--no-color"], directory: directory)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertFalse(run.stdout.contains("\u{1B}]52"), "the clipboard escape reached the terminal")
+        XCTAssertTrue(run.stdout.contains("␛]52;c;ZXZpbA==␇b"), run.stdout)
+    }
 }

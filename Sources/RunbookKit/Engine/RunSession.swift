@@ -238,34 +238,40 @@ public final class RunSession {
 
     // MARK: Resuming
 
-    /// Puts each target where the journal says it was, with its values; returns the values
-    /// that were not restored because the journal masked or cut them ("name (set in step)").
+    /// Puts each target where the journal says it was, with its values. A value the journal
+    /// masked (it held a secret) or cut cannot be passed on: the target goes back to the
+    /// step that set it, to gather it again. Returns what was not restored and why.
     public func restore(from point: ResumePoint) -> [String] {
-        var skipped: [String] = []
+        var notes: [String] = []
         for run in targets {
             guard let state = point.targets.first(where: { $0.target == run.target }) else { continue }
+            var position: Int?
             switch state.position {
             case .finished(let status):
                 run.markFinished(status == .concluded ? .concluded(point.conclusion(of: run.target) ?? "") : .completed)
-            case .beginning:
-                break
-            case .at(let step):
-                run.resume(at: run.index(of: step))
-            case .end:
-                run.resume(at: nil)
+                continue
+            case .beginning: position = run.position
+            case .at(let step): position = run.index(of: step)
+            case .end: position = nil
             }
             var values: [String: Value] = [:]
-            for (name, set) in state.variables {
-                if set.redacted || set.cut {
-                    let why = set.redacted ? "held a secret" : "was cut to its first \(RunEvent.journaledValueLimit / 1024) KiB"
-                    skipped.append("\(name) (\(why); set in step \(set.path?.stepDescription ?? "?"): run that step again)")
-                } else {
+            for (name, set) in state.variables.sorted(by: { $0.key < $1.key }) {
+                guard set.redacted || set.cut else {
                     values[name] = set.value
+                    continue
                 }
+                let why = set.redacted ? "it held a secret" : "the journal kept only its first \(RunEvent.journaledValueLimit / 1024) KiB"
+                let step = set.path?.step
+                let origin = step.flatMap { run.index(of: $0) }
+                if let origin, position.map({ origin < $0 }) ?? true {
+                    position = origin
+                }
+                notes.append("\(name) (\(why); set in step \(step ?? "?"), which runs again to gather it)")
             }
+            run.resume(at: position)
             run.interpreter.restore(variables: values)
         }
-        return skipped
+        return notes
     }
 }
 

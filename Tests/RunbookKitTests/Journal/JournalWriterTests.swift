@@ -166,4 +166,31 @@ final class JournalWriterTests: XCTestCase {
         XCTAssertNil(JournalTime.parse("yesterday"))
         XCTAssertEqual(JournalTime.fileStamp(date), "20240501-031509")
     }
+
+    func testRefusesASymbolicLinkAnotherUsersFileAndAJournalInUse() throws {
+        let fixture = try JournalFixture()
+        let target = fixture.path("elsewhere.txt")
+        FileManager.default.createFile(atPath: target, contents: Data("someone else's\n".utf8))
+        try FileManager.default.createSymbolicLink(atPath: fixture.path("link.jsonl"), withDestinationPath: target)
+        XCTAssertThrowsError(try JournalWriter(path: fixture.path("link.jsonl"))) { error in
+            XCTAssertTrue("\(error)".contains("symbolic link"), "\(error)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), "someone else's\n", "nothing was appended through the link")
+
+        if geteuid() == 0 {
+            let foreign = fixture.path("foreign.jsonl")
+            FileManager.default.createFile(atPath: foreign, contents: Data())
+            XCTAssertEqual(chown(foreign, 65534, 65534), 0)
+            XCTAssertThrowsError(try JournalWriter(path: foreign)) { error in
+                XCTAssertTrue("\(error)".contains("owned by another user"), "\(error)")
+            }
+        }
+
+        let first = try fixture.writer("busy.jsonl")
+        XCTAssertThrowsError(try fixture.writer("busy.jsonl")) { error in
+            XCTAssertEqual(error as? JournalError, .inUse(path: fixture.path("busy.jsonl")))
+        }
+        first.close()
+        XCTAssertNoThrow(try fixture.writer("busy.jsonl").close(), "a closed journal can be appended to again")
+    }
 }
