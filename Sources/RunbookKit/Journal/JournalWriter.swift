@@ -168,7 +168,7 @@ public final class JournalWriter: RunObserver {
         lock.unlock()
         let line: [UInt8]
         do {
-            line = try JournalLineEncoder.line(JournalEntry(time: now, event: kept))
+            line = try JournalHotPath.line(for: kept, at: now) ?? JournalLineEncoder.line(JournalEntry(time: now, event: kept))
         } catch {
             lock.lock()
             recordError("cannot encode a journal record: \(error)")
