@@ -7,7 +7,17 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a runbook.",
-        discussion: "Parameters are given as name=value after the file. Exit codes: 0 no findings, 1 findings or failure, 2 usage or runbook error, 3 aborted.")
+        discussion: """
+            Parameters are given as name=value after the file.
+
+            Exit codes: 0 healthy (`conclude ok`, or the runbook ended with no failing finding); \
+            1 a problem (`diagnose`, or a failing `expect`); 2 usage or runbook error; 3 aborted; \
+            4 could not tell (`conclude unknown`, or the run failed before it could tell: `fail`, \
+            `require`, a command error, an unreachable host).
+
+            --format json prints one JSON object on stdout at the end (status, severity, \
+            exit_code, conclusion, findings, targets); everything else goes to stderr.
+            """)
 
     @Argument(help: "The runbook file.", completion: .file(extensions: ["runbook"]))
     var file: String
@@ -23,11 +33,15 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the plan and the commands; execute nothing.")
     var dryRun = false
 
+    @Option(name: .long, help: "text (default), or json: one result object on stdout at the end, the rest on stderr.")
+    var format: RunFormat = .text
+
     @Option(name: .long, help: "Canned command output from a scenario file: nothing real runs.",
             completion: .file(extensions: ["scenario"]))
     var scenario: String?
 
     func run() throws {
+        if format == .json { Output.humanOnStderr = true }
         let terminal = Terminal(noColor: session.noColor)
         guard let checked = DiagnosticPrinter.load(file, color: terminal.color && isatty(2) == 1) else {
             throw ExitCode(Exit.usage)
@@ -55,7 +69,7 @@ struct RunCommand: ParsableCommand {
             cancellation: Cancellation.shared, journal: journal, observers: display.observers,
             targetObservers: display.targetObservers))
         Cancellation.installSignalHandlers()
-        throw ExitCode(RunDriver(terminal: terminal).run(run, display: display))
+        throw ExitCode(RunDriver(terminal: terminal, json: format == .json).run(run, display: display))
     }
 }
 
@@ -149,4 +163,8 @@ struct SessionOptions: ParsableArguments {
         var seen = Set<String>()
         return result.filter { seen.insert($0).inserted }
     }
+}
+
+enum RunFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
 }

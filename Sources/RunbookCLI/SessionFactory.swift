@@ -57,6 +57,8 @@ enum SessionFactory {
 /// different hosts never mix), then a host × result table.
 struct RunDriver {
     let terminal: Terminal
+    /// Whether the run ends with its JSON result on stdout (`--format json`).
+    var json = false
 
     /// The observers and the per-host buffers of a run about to be built.
     final class Display {
@@ -117,6 +119,7 @@ struct RunDriver {
                 Output.out(terminal.dim("  journal:   \(path)") + "\n")
             }
         }
+        if json { Output.result(RunResultJSON.make(session: session, outcome: outcome)) }
         return outcome.exitCode
     }
 }

@@ -10,7 +10,7 @@ struct Terminal {
     let color: Bool
 
     init(noColor: Bool) {
-        stdoutIsTTY = isatty(1) == 1
+        stdoutIsTTY = isatty(Output.humanOnStderr ? 2 : 1) == 1
         stdinIsTTY = isatty(0) == 1
         let env = ProcessInfo.processInfo.environment
         color = stdoutIsTTY && !noColor && env["NO_COLOR"].map { $0.isEmpty } != false && env["TERM"] != "dumb"
@@ -29,7 +29,15 @@ struct Terminal {
 
 /// Writes to stdout/stderr without Foundation's buffering, so lines appear as they happen.
 enum Output {
+    /// Set by `run --format json`: what people read goes to stderr, stdout keeps the result.
+    nonisolated(unsafe) static var humanOnStderr = false
+
     static func out(_ text: String) {
+        write(humanOnStderr ? 2 : 1, text)
+    }
+
+    /// The machine-readable result: always stdout.
+    static func result(_ text: String) {
         write(1, text)
     }
 

@@ -91,7 +91,8 @@ final class TerminalRenderer: RunObserver {
                 print("  " + prefix + t.dim("(output beyond \(result.stdout.utf8.count) bytes was shown but not kept)"))
             }
         case .finding(let finding):
-            print("  " + t.yellow("! ") + t.bold((finding.host.map { "[\($0)] " } ?? "") + finding.message))
+            let mark = finding.severity == .warning ? t.yellow("~ warning: ") : t.yellow("! ")
+            print("  " + mark + t.bold((finding.host.map { "[\($0)] " } ?? "") + finding.message))
             let evidence = finding.evidence
             for line in evidence.split(separator: "\n", omittingEmptySubsequences: false).prefix(8) where !evidence.isEmpty {
                 print("      " + t.dim("│ " + VisibleText.forTerminal(String(line))))
@@ -121,7 +122,13 @@ final class TerminalRenderer: RunObserver {
             print("  " + t.dim("↳ \(c.path.calls.joined(separator: "/")) concluded: ") + c.message)
         case .concluded(let c):
             print("")
-            print(t.bold(t.green("■ Conclusion: ")) + t.bold(c.message))
+            let color: (String) -> String
+            switch c.severity {
+            case .ok, .unstated: color = t.green
+            case .problem: color = t.red
+            case .unknown: color = t.yellow
+            }
+            print(t.bold(color("■ \(c.severity.label): ")) + t.bold(c.message))
         case .failed(let f):
             print("")
             print(t.bold(t.red("✗ Failed")) + (f.path.map { t.dim(" in \($0.stepDescription)") } ?? "") + ": " + f.message)
@@ -140,21 +147,32 @@ final class TerminalRenderer: RunObserver {
         if outcome.findings.isEmpty {
             print("  findings:  " + t.green("none"))
         } else {
-            print("  findings:  " + t.yellow("\(outcome.findings.count)"))
+            let warnings = outcome.findings.filter { $0.severity == .warning }.count
+            print("  findings:  " + t.yellow("\(outcome.findings.count)") + (warnings == 0 ? "" : t.dim(" (\(warnings) warning\(warnings == 1 ? "" : "s"))")))
             for f in outcome.findings {
-                print("    " + t.yellow("!") + " [\(f.path.stepDescription)\(f.host.map { " @ \($0)" } ?? "")] " + f.message)
+                print("    " + t.yellow(f.severity == .warning ? "~" : "!") + " [\(f.path.stepDescription)\(f.host.map { " @ \($0)" } ?? "")] " + f.message)
                 for line in f.evidence.split(separator: "\n", omittingEmptySubsequences: false).prefix(5) where !f.evidence.isEmpty {
                     print("        " + t.dim("│ " + line))
                 }
             }
         }
         switch outcome.status {
-        case .concluded(let c): print("  conclusion: " + t.bold(c))
+        case .concluded(let c, let severity):
+            print("  conclusion: " + t.bold(c) + (severity == .unstated ? "" : t.dim(" (\(severity.statement))")))
         case .completed: print("  conclusion: " + t.dim("none (the runbook ran to its end)"))
         case .failed(let m), .usageError(let m): print("  failed:    " + t.red(m))
         case .aborted(let m): print("  aborted:   " + t.red(m))
         }
+        print("  severity:  " + TerminalRenderer.severityText(outcome.severity, t))
         print("  elapsed:   \(TerminalRenderer.format(outcome.duration)) · exit code \(outcome.exitCode)")
+    }
+
+    static func severityText(_ severity: Severity, _ t: Terminal) -> String {
+        switch severity {
+        case .ok: return t.green("ok (healthy)")
+        case .problem: return t.red("problem")
+        case .unknown: return t.yellow("unknown (could not tell)")
+        }
     }
 
     /// Step ids in order, with repeats folded: "a, b ×3, c".

@@ -238,7 +238,7 @@ final class RunEngineTests: XCTestCase {
             """)
         let fan = try ReplChild.run(["run", runbook, "dir=" + directory, "--hosts", "localhost,local", "--journal", "/dev/full"],
                                     directory: directory)
-        XCTAssertEqual(fan.status, 1, fan.stdout + fan.stderr)
+        XCTAssertEqual(fan.status, 4, fan.stdout + fan.stderr)
         XCTAssertTrue(fan.stdout.contains("stopped rather than run without a record"), fan.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/ran-localhost"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/ran-local"))

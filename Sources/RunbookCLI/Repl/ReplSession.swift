@@ -222,7 +222,7 @@ final class ReplSession {
         }
         Output.out("  commands: \(tracker.commandCount) · notes: \(tracker.noteCount) · findings: \(findings.count)\n")
         for f in findings { Output.out(redactor.redact("    ! [\(f.path.stepDescription)] \(f.message)") + "\n") }
-        if case .concluded(let c)? = finished { Output.out("  conclusion: " + terminal.bold(redactor.redact(c)) + "\n") }
+        if case .concluded(let c, _)? = finished { Output.out("  conclusion: " + terminal.bold(redactor.redact(c)) + "\n") }
         // The session says how it ended, in the journal and in the exit code.
         let outcome = session.finish()
         if let journalPath { Output.out(terminal.dim("  journal: \(journalPath)") + "\n") }
@@ -268,7 +268,7 @@ final class StepTracker: RunObserver {
             case .confirm: timeline.append("\(time)  ⚠ \(d.prompt) → \(d.answer ?? "no answer")")
             case .set: timeline.append("\(time)  = \(d.id ?? "?") set to \(d.answer ?? "")")
             }
-        case .concluded(let c): timeline.append("\(time)  ■ \(c.message)")
+        case .concluded(let c): timeline.append("\(time)  ■ \(c.severity == .unstated ? "" : c.severity.label + ": ")\(c.message)")
         case .failed(let f): timeline.append("\(time)  ✗ \(f.path.map { "[\($0.stepDescription)] " } ?? "")\(f.message)")
         default: break
         }

@@ -158,18 +158,29 @@ public struct CommandEnd: Sendable, Codable, Equatable {
     public func start(endedAt end: Date) -> Date { end.addingTimeInterval(-max(0, result.duration)) }
 }
 
+/// How much a finding weighs.
+public enum FindingSeverity: String, Sendable, Codable, Equatable {
+    /// `expect C else "…"`: a problem; the run exits 1.
+    case failing
+    /// `expect C else warn "…"`: shown and recorded; it changes no exit code.
+    case warning
+}
+
 /// An `expect` that did not hold: what it means and the output that shows it.
 public struct Finding: Sendable, Codable, Equatable {
     public var path: StepPath
     public var message: String
     public var evidence: String
     public var host: String?
+    public var severity: FindingSeverity
 
-    public init(path: StepPath, message: String, evidence: String = "", host: String? = nil) {
+    public init(path: StepPath, message: String, evidence: String = "", host: String? = nil,
+                severity: FindingSeverity = .failing) {
         self.path = path
         self.message = message
         self.evidence = evidence
         self.host = host
+        self.severity = severity
     }
 }
 
@@ -296,13 +307,27 @@ public struct CursorMove: Sendable, Codable, Equatable {
     }
 }
 
+/// What a conclusion says about what the runbook looked at.
+public enum ConclusionSeverity: String, Sendable, Codable, Equatable {
+    /// `conclude ok "…"`: healthy.
+    case ok
+    /// `diagnose "…"`: a problem was found, and this is it.
+    case problem
+    /// `conclude unknown "…"`: the runbook could not tell.
+    case unknown
+    /// A plain `conclude "…"`: it does not say; the findings decide (a problem when one fails).
+    case unstated
+}
+
 public struct Conclusion: Sendable, Codable, Equatable {
     public var path: StepPath
     public var message: String
+    public var severity: ConclusionSeverity
 
-    public init(path: StepPath, message: String) {
+    public init(path: StepPath, message: String, severity: ConclusionSeverity = .unstated) {
         self.path = path
         self.message = message
+        self.severity = severity
     }
 }
 
@@ -320,14 +345,18 @@ public struct TargetEnd: Sendable, Codable, Equatable {
     public var target: String?
     public var status: RunStatus
     public var exitCode: Int32
+    /// What the target's run found out: healthy, a problem, or could not tell.
+    public var severity: Severity
     public var conclusion: String?
     /// Why it failed or was aborted.
     public var reason: String?
 
-    public init(target: String?, status: RunStatus, exitCode: Int32, conclusion: String? = nil, reason: String? = nil) {
+    public init(target: String?, status: RunStatus, exitCode: Int32, severity: Severity,
+                conclusion: String? = nil, reason: String? = nil) {
         self.target = target
         self.status = status
         self.exitCode = exitCode
+        self.severity = severity
         self.conclusion = conclusion
         self.reason = reason
     }
@@ -336,11 +365,14 @@ public struct TargetEnd: Sendable, Codable, Equatable {
 public struct RunEnd: Sendable, Codable, Equatable {
     public var status: RunStatus
     public var exitCode: Int32
+    /// What the run found out, over every target.
+    public var severity: Severity
     public var duration: Double
 
-    public init(status: RunStatus, exitCode: Int32, duration: Double) {
+    public init(status: RunStatus, exitCode: Int32, severity: Severity, duration: Double) {
         self.status = status
         self.exitCode = exitCode
+        self.severity = severity
         self.duration = duration
     }
 }

@@ -65,6 +65,8 @@ public final class RunSession {
         public var exitCode: Int32
         public var duration: Double
         public var targets: [TargetOutcome]
+        /// What the run found out over every target: a problem anywhere, else could not tell anywhere.
+        public var severity: Severity { RunOutcome.combinedSeverity(targets.map(\.outcome.severity)) }
     }
 
     /// Secrets shorter than this are refused: masking them would mangle ordinary words.
@@ -190,7 +192,7 @@ public final class RunSession {
     public func finish() -> Outcome {
         if let finished { return finished }
         let ends = targets.map { endTarget($0) }
-        let worst = ends.map(\.exitCode).max() ?? 0
+        let worst = RunOutcome.combinedExitCode(ends.map(\.exitCode))
         let status: RunStatus
         if ends.count == 1 {
             status = ends[0].status
@@ -202,7 +204,7 @@ public final class RunSession {
             status = .completed
         }
         let outcome = Outcome(status: status, exitCode: worst, duration: Date().timeIntervalSince(started), targets: ends)
-        hub.deliver(.runEnded(RunEnd(status: status, exitCode: worst, duration: outcome.duration)))
+        hub.deliver(.runEnded(RunEnd(status: status, exitCode: worst, severity: outcome.severity, duration: outcome.duration)))
         journal?.close()
         finished = outcome
         return outcome
@@ -220,7 +222,7 @@ public final class RunSession {
         var status: RunStatus
         var reason: String?
         switch outcome.status {
-        case .concluded(let c): status = .concluded; reason = nil; _ = c
+        case .concluded: status = .concluded; reason = nil
         case .completed: status = .completed
         case .failed(let m), .usageError(let m):
             status = reachability != nil ? .unreachable : .failed
@@ -232,7 +234,7 @@ public final class RunSession {
         let result = TargetOutcome(target: run.target, status: status, outcome: outcome, reason: reason)
         endLock.withLock { ended[ObjectIdentifier(run)] = result }
         run.interpreter.emit(.targetEnded(TargetEnd(target: run.target, status: status, exitCode: outcome.exitCode,
-                                                    conclusion: outcome.conclusion, reason: reason)))
+                                                    severity: outcome.severity, conclusion: outcome.conclusion, reason: reason)))
         return result
     }
 
@@ -248,7 +250,7 @@ public final class RunSession {
             var position: Int?
             switch state.position {
             case .finished(let status):
-                run.markFinished(status == .concluded ? .concluded(point.conclusion(of: run.target) ?? "") : .completed)
+                run.markFinished(status == .concluded ? point.concludedStatus(of: run.target) : .completed)
                 continue
             case .beginning: position = run.position
             case .at(let step): position = run.index(of: step)
@@ -277,5 +279,8 @@ public final class RunSession {
 
 extension ResumePoint {
     /// The conclusion a finished target reached, from its end record.
-    func conclusion(of target: String?) -> String? { conclusions[target ?? ""] }
+    func concludedStatus(of target: String?) -> RunOutcome.Status {
+        let c = conclusions[target ?? ""]
+        return .concluded(c?.message ?? "", severity: c?.severity ?? .unstated)
+    }
 }

@@ -32,7 +32,13 @@ public struct ResumePoint: Sendable, Equatable {
     /// How the run ended, if it did (nil when it was interrupted, or resumed since).
     public var runStatus: RunStatus?
     /// Conclusions of targets that ended, by target ("" for a single-target run).
-    public var conclusions: [String: String]
+    public var conclusions: [String: Concluded]
+
+    /// A finished target's conclusion and what kind it was.
+    public struct Concluded: Sendable, Equatable {
+        public var message: String
+        public var severity: ConclusionSeverity
+    }
 
     public init(journal: Journal) {
         header = journal.header
@@ -42,11 +48,15 @@ public struct ResumePoint: Sendable, Equatable {
         targets = journal.header.plan.targets.laneTargets.map { target in
             ResumePoint.state(of: target, in: journal.entries)
         }
+        var lastConclusion: [String: ConclusionSeverity] = [:]
         for entry in journal.entries {
             if case .decision(let d) = entry.event, d.kind == .ask, let id = d.id, let answer = d.answer {
                 answers[id] = answer
             }
-            if case .targetEnded(let t) = entry.event, let c = t.conclusion { conclusions[t.target ?? ""] = c }
+            if case .targetEnded(let t) = entry.event, let c = t.conclusion {
+                conclusions[t.target ?? ""] = Concluded(message: c, severity: lastConclusion[t.target ?? ""] ?? .unstated)
+            }
+            if case .concluded(let c) = entry.event { lastConclusion[c.path.target ?? ""] = c.severity }
         }
     }
 

@@ -25,7 +25,7 @@ public final class Interpreter: @unchecked Sendable {
     /// Control leaving a step other than by falling through.
     enum Flow: Error {
         case goto(String)
-        case conclude(String)
+        case conclude(String, ConclusionSeverity)
         case fail(String)
         case usage(String)
         case abort(String)
@@ -234,9 +234,9 @@ public final class Interpreter: @unchecked Sendable {
         switch error {
         case Flow.goto(let target):
             return .goto(target)
-        case Flow.conclude(let message):
-            emit(.concluded(Conclusion(path: stepID ?? path("?"), message: message)))
-            return .finished(.concluded(message))
+        case Flow.conclude(let message, let severity):
+            emit(.concluded(Conclusion(path: stepID ?? path("?"), message: message, severity: severity)))
+            return .finished(.concluded(message, severity: severity))
         case Flow.fail(let message):
             emit(.failed(Failure(path: stepID, message: message)))
             return .finished(.failed(message))
@@ -310,9 +310,9 @@ public final class Interpreter: @unchecked Sendable {
             emit(.variable(VariableSet(path: context.stepID, name: name, value: v)))
         case .call(let capture, let call):
             try runCall(call, capture: capture, context)
-        case .expect(let condition, let message):
+        case .expect(let condition, let message, let severity):
             if try !eval.evaluate(condition).truthy {
-                recordFinding(try eval.render(message), context)
+                recordFinding(try eval.render(message), severity: severity, context)
             }
         case .require(let condition, let message):
             if try !eval.evaluate(condition).truthy {
@@ -337,8 +337,8 @@ public final class Interpreter: @unchecked Sendable {
         case .goto(let target):
             emit(.branch(BranchTaken(path: context.stepID, description: "goto \(target)")))
             throw Flow.goto(target)
-        case .conclude(let message):
-            throw Flow.conclude(try eval.render(message))
+        case .conclude(let message, let severity):
+            throw Flow.conclude(try eval.render(message), severity)
         case .fail(let message):
             throw Flow.fail(try eval.render(message))
         case .print(let message):
@@ -348,9 +348,9 @@ public final class Interpreter: @unchecked Sendable {
         }
     }
 
-    func recordFinding(_ message: String, _ context: StepContext) {
+    func recordFinding(_ message: String, severity: FindingSeverity = .failing, _ context: StepContext) {
         let evidence = context.lastResult.result.map(Interpreter.evidence) ?? ""
-        let finding = Finding(path: context.stepID, message: message, evidence: evidence, host: context.host)
+        let finding = Finding(path: context.stepID, message: message, evidence: evidence, host: context.host, severity: severity)
         state.withLock { findings.append(finding) }
         context.tally.add()
         emit(.finding(finding))

@@ -33,7 +33,7 @@ public enum PlanPrinter {
             case .call(let capture, let call):
                 let args = call.arguments.map { "\($0.name)=\(src($0.value))" }.joined(separator: " ")
                 out += "\(pad)\(capture.map { "\($0) = " } ?? "")run \(call.path)\(call.host.map { " on \(src($0))" } ?? "") \(args)\n"
-            case .expect(let c, let m): out += "\(pad)expect \(src(c)) — else finding: \(m.raw)\n"
+            case .expect(let c, let m, let s): out += "\(pad)expect \(src(c)) — else \(s == .warning ? "warning" : "finding"): \(m.raw)\n"
             case .require(let c, let m): out += "\(pad)require \(src(c)) — else stop: \(m.raw)\n"
             case .ifElse(let branches, let elseBody):
                 for (n, b) in branches.enumerated() {
@@ -57,7 +57,7 @@ public enum PlanPrinter {
                     block(choice.body, depth: depth + 2, runbook: runbook, into: &out)
                 }
             case .goto(let t): out += "\(pad)goto \(t)\n"
-            case .conclude(let m): out += "\(pad)conclude \"\(m.raw)\"\n"
+            case .conclude(let m, let s): out += "\(pad)\(s.statement) \"\(m.raw)\"\n"
             case .fail(let m): out += "\(pad)fail \"\(m.raw)\"\n"
             case .print(let m): out += "\(pad)print \"\(m.raw)\"\n"
             case .confirm(let m): out += "\(pad)confirm \"\(m.raw)\"\n"

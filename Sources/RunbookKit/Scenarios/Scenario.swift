@@ -127,6 +127,10 @@ public struct Expectation: Sendable {
         case findingCount(Int)
         case finding(TextMatch)
         case confirmation(TextMatch)
+        /// ok, problem or unknown: what the run found out.
+        case severity(Severity)
+        /// The exit code `runbook run` would give.
+        case exitCode(Int32)
     }
 
     public var kind: Kind

@@ -24,6 +24,12 @@ enum ScenarioExpectations {
             return result.status == status ? nil : "expected status \(status), but the run \(result.endDescription)"
         case .steps(let expected):
             return stepsDifference(expected, result.steps)
+        case .severity(let severity):
+            guard let got = result.severity else { return "expected severity \(severity.rawValue), but the run \(result.endDescription)" }
+            return got == severity ? nil : "expected severity \(severity.rawValue), got \(got.rawValue) (the run \(result.endDescription))"
+        case .exitCode(let code):
+            guard let got = result.exitCode else { return "expected exit \(code), but the run \(result.endDescription)" }
+            return got == code ? nil : "expected exit \(code), got \(got) (the run \(result.endDescription))"
         case .findingCount(let n):
             guard result.findings.count != n else { return nil }
             return "expected \(count(n, "finding")), got \(result.findings.count)\(listed(result.findings))"

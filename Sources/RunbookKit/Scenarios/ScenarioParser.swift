@@ -239,7 +239,7 @@ public struct ScenarioParser {
     // MARK: Expectations
 
     private func parseExpectation(_ tokens: inout TokenCursor, keyword: ScenarioToken) throws -> Expectation {
-        let what = try tokens.word("what to expect (conclusion, failure, status, steps, findings, finding, confirm)")
+        let what = try tokens.word("what to expect (conclusion, failure, status, severity, exit, steps, findings, finding, confirm)")
         let kind: Expectation.Kind
         switch what.text {
         case "conclusion": kind = .conclusion(try textMatch(&tokens))
@@ -259,6 +259,19 @@ public struct ScenarioParser {
                 ids.append(try tokens.word("a step id after ','").text)
             }
             kind = .steps(ids)
+        case "severity":
+            let names = Severity.allCases.map(\.rawValue)
+            let word = try tokens.word("a severity (\(names.joined(separator: ", ")))")
+            guard let severity = Severity(rawValue: word.text) else {
+                throw error("unknown severity '\(word.text)': expected \(names.joined(separator: ", "))", at: word)
+            }
+            kind = .severity(severity)
+        case "exit":
+            let number = try tokens.word("an exit code")
+            guard let n = Int32(number.text), n >= 0, n <= 255 else {
+                throw error("expected an exit code from 0 to 255, found '\(number.text)'", at: number)
+            }
+            kind = .exitCode(n)
         case "findings":
             let number = try tokens.word("how many findings")
             guard let n = Int(number.text), n >= 0 else {
@@ -266,7 +279,7 @@ public struct ScenarioParser {
             }
             kind = .findingCount(n)
         default:
-            throw error("unknown expectation '\(what.text)': expected conclusion, failure, status, steps, findings, finding or confirm", at: what)
+            throw error("unknown expectation '\(what.text)': expected conclusion, failure, status, severity, exit, steps, findings, finding or confirm", at: what)
         }
         return Expectation(kind: kind, offset: keyword.offset)
     }

@@ -13,6 +13,8 @@ public struct ScenarioResult: Sendable {
     public var conclusion: String?
     public var failure: String?
     public var findings: [String] = []
+    public var severity: Severity?
+    public var exitCode: Int32?
     public var confirmations: [String] = []
     public var duration: Double = 0
 

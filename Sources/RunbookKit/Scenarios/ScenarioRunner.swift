@@ -69,6 +69,8 @@ public final class ScenarioRunner {
         let outcome = session.runAll().targets[0].outcome
         result.status = outcome.statusName
         result.conclusion = outcome.conclusion
+        result.severity = outcome.severity
+        result.exitCode = outcome.exitCode
         result.failure = failureMessage(outcome.status) ?? observer.failure
         result.steps = observer.steps
         result.findings = observer.findings

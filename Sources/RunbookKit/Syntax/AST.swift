@@ -146,14 +146,15 @@ public struct Stmt: Sendable, Equatable {
         case command(capture: String?, Command)
         case assign(name: String, value: Expr)
         case call(capture: String?, Call)
-        case expect(Expr, message: Template)
+        case expect(Expr, message: Template, severity: FindingSeverity)
         case require(Expr, message: Template)
         case ifElse(branches: [Branch], elseBody: [Stmt]?)
         case foreach(variable: String, list: Expr, parallel: Int?, body: [Stmt])
         case retry(count: Int, every: Double?, backoff: Bool, until: Expr, elseMessage: Template?, body: [Stmt])
         case ask(id: String, question: Template, choices: [Choice])
         case goto(String)
-        case conclude(Template)
+        /// `conclude "…"` (unstated), `conclude ok "…"`, `conclude unknown "…"`, `diagnose "…"` (problem).
+        case conclude(Template, severity: ConclusionSeverity)
         case fail(Template)
         case print(Template)
         case confirm(Template)
@@ -208,4 +209,26 @@ public struct Expr: Sendable, Equatable {
 
     /// Equality ignores positions: `fmt` compares meaning before and after formatting.
     public static func == (a: Expr, b: Expr) -> Bool { a.kind == b.kind }
+}
+
+extension ConclusionSeverity {
+    /// How the statement is written: `conclude`, `conclude ok`, `conclude unknown`, `diagnose`.
+    public var statement: String {
+        switch self {
+        case .unstated: return "conclude"
+        case .ok: return "conclude ok"
+        case .unknown: return "conclude unknown"
+        case .problem: return "diagnose"
+        }
+    }
+
+    /// What an operator reads before the conclusion.
+    public var label: String {
+        switch self {
+        case .unstated: return "Conclusion"
+        case .ok: return "Healthy"
+        case .unknown: return "Could not tell"
+        case .problem: return "Diagnosis"
+        }
+    }
 }

@@ -36,8 +36,20 @@ extension Parser {
             return Stmt(kind: .goto(target.text), span: span(from: t.offset), nameSpan: target.span)
         case "conclude":
             advance()
+            var severity = ConclusionSeverity.unstated
+            if current.kind == .identifier && (current.text == "ok" || current.text == "unknown") {
+                severity = current.text == "ok" ? .ok : .unknown
+                advance()
+            } else if current.kind == .identifier {
+                error("expected 'ok', 'unknown' or the conclusion in quotes after 'conclude', found \(describe(current)) (write `diagnose \"…\"` for a problem)")
+                throw Abandon()
+            }
             let message = try parseTemplate("the conclusion")
-            return Stmt(kind: .conclude(message), span: span(from: t.offset))
+            return Stmt(kind: .conclude(message, severity: severity), span: span(from: t.offset))
+        case "diagnose":
+            advance()
+            let message = try parseTemplate("the diagnosis")
+            return Stmt(kind: .conclude(message, severity: .problem), span: span(from: t.offset))
         case "fail":
             advance()
             let message = try parseTemplate("the failure message")
@@ -50,8 +62,13 @@ extension Parser {
             advance()
             let condition = try parseExpression()
             try expectWord("else", "after the condition (\(t.text) CONDITION else \"what it means\")")
+            var severity = FindingSeverity.failing
+            if t.text == "expect" && current.kind == .identifier && current.text == "warn" {
+                severity = .warning
+                advance()
+            }
             let message = try parseTemplate("what it means when the condition does not hold")
-            return Stmt(kind: t.text == "expect" ? .expect(condition, message: message) : .require(condition, message: message),
+            return Stmt(kind: t.text == "expect" ? .expect(condition, message: message, severity: severity) : .require(condition, message: message),
                         span: span(from: t.offset))
         case "run":
             let call = try parseCall()

@@ -40,12 +40,12 @@ extension Stmt {
             return [command.host, command.confirm.map(string)].compactMap { $0 }
         case .assign(_, let value): return [value]
         case .call(_, let call): return [call.host].compactMap { $0 } + call.arguments.map(\.value)
-        case .expect(let condition, let message), .require(let condition, let message): return [condition, string(message)]
+        case .expect(let condition, let message, _), .require(let condition, let message): return [condition, string(message)]
         case .ifElse(let branches, _): return branches.map(\.condition)
         case .foreach(_, let list, _, _): return [list]
         case .retry(_, _, _, let until, let elseMessage, _): return [until] + [elseMessage.map(string)].compactMap { $0 }
         case .ask(_, let question, _): return [string(question)]
-        case .conclude(let t), .fail(let t), .print(let t), .confirm(let t): return [string(t)]
+        case .conclude(let t, _), .fail(let t), .print(let t), .confirm(let t): return [string(t)]
         case .goto: return []
         }
     }

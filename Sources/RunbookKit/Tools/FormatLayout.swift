@@ -188,10 +188,11 @@ struct FormatLayout {
             return ((capture.map { $0 + " = " } ?? "") + text, script)
         case .assign(let name, let value): return (name + " = " + e(value), nil)
         case .call(let capture, let call): return ((capture.map { $0 + " = " } ?? "") + self.call(call), nil)
-        case .expect(let condition, let message): return ("expect " + e(condition) + " else " + expressions.string(message), nil)
+        case .expect(let condition, let message, let severity):
+            return ("expect " + e(condition) + " else " + (severity == .warning ? "warn " : "") + expressions.string(message), nil)
         case .require(let condition, let message): return ("require " + e(condition) + " else " + expressions.string(message), nil)
         case .goto(let target): return ("goto " + target, nil)
-        case .conclude(let message): return ("conclude " + expressions.string(message), nil)
+        case .conclude(let message, let severity): return (severity.statement + " " + expressions.string(message), nil)
         case .fail(let message): return ("fail " + expressions.string(message), nil)
         case .print(let message): return ("print " + expressions.string(message), nil)
         case .confirm(let message): return ("confirm " + expressions.string(message), nil)

@@ -49,16 +49,18 @@ struct GraphBuilder {
             case .goto(let target):
                 if let j = stepIndex[target] { edge(from, GraphBuilder.stepNodeID(j), path, .jump) }
                 return
-            case .conclude(let message):
-                edge(from, node(.conclusion, text(message)), path, .jump)
+            case .conclude(let message, let severity):
+                let label = severity == .unstated ? "" : severity.label + ": "
+                edge(from, node(.conclusion, label + text(message)), path, .jump)
                 return
             case .fail(let message):
                 edge(from, node(.failure, text(message)), path, .jump)
                 return
             case .require(let condition, let message):
                 edge(from, node(.failure, text(message)), path + ["not " + source(condition)], .jump)
-            case .expect(let condition, let message) where includeFindings:
-                edge(from, node(.finding, text(message)), path + ["not " + source(condition)], .finding)
+            case .expect(let condition, let message, let severity) where includeFindings:
+                let label = severity == .warning ? "warning: " : ""
+                edge(from, node(.finding, label + text(message)), path + ["not " + source(condition)], .finding)
             case .call(_, let call):
                 let host = call.host.map { " on " + source($0) } ?? ""
                 edge(from, node(.call, "run " + call.path + host), path, .call)

@@ -149,12 +149,13 @@ private struct MarkdownPage {
                 line += " with " + call.arguments.map { Markdown.code("\($0.name)=\(src($0.value))") }.joined(separator: ", ")
             }
             return line + (capture.map { " → \(Markdown.code($0))" } ?? "")
-        case .expect(let condition, let message):
-            return "**Expect** \(Markdown.code(src(condition))) — otherwise a finding: “\(text(message))”"
+        case .expect(let condition, let message, let severity):
+            let finding = severity == .warning ? "a warning" : "a finding"
+            return "**Expect** \(Markdown.code(src(condition))) — otherwise \(finding): “\(text(message))”"
         case .require(let condition, let message):
             return "**Require** \(Markdown.code(src(condition))) — otherwise the run fails: “\(text(message))”"
         case .goto(let target): return "**Go to** [\(Markdown.code(target))](#\(Markdown.anchor(target)))"
-        case .conclude(let message): return "**Conclusion:** \(text(message))"
+        case .conclude(let message, let severity): return "**\(severity.label):** \(text(message))"
         case .fail(let message): return "**Fail:** \(text(message))"
         case .print(let message): return "Show: \(text(message))"
         case .confirm(let message): return "**Confirm:** \(text(message))"

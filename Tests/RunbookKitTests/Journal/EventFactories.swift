@@ -40,7 +40,7 @@ extension RunEvent {
     static func concluded(stepID: String, message: String) -> RunEvent { .concluded(Conclusion(path: p(stepID), message: message)) }
     static func failed(stepID: String?, message: String) -> RunEvent { .failed(Failure(path: stepID.map(p), message: message)) }
     static func runEnded(status: RunStatus, exitCode: Int32, duration: Double) -> RunEvent {
-        .runEnded(RunEnd(status: status, exitCode: exitCode, duration: duration))
+        .runEnded(RunEnd(status: status, exitCode: exitCode, severity: exitCode == 0 ? .ok : exitCode == 1 ? .problem : .unknown, duration: duration))
     }
 }
 

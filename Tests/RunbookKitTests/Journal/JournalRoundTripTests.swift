@@ -34,6 +34,7 @@ final class JournalRoundTripTests: XCTestCase {
             .commandStarted(CommandStart(id: 1, path: path, host: "node-1", script: "df -h")),
             .commandEnded(CommandEnd(id: 1, path: path, host: "node-1", script: "df -h", result: result)),
             .finding(Finding(path: path, message: "full", evidence: "100%", host: "node-1")),
+            .finding(Finding(path: path, message: "nearly full", evidence: "85%", host: nil, severity: .warning)),
             .branch(BranchTaken(path: path, description: "if x → true")),
             .decision(Decision(path: path, kind: .confirm, prompt: "Delete?", answer: "yes", source: .assumeYes)),
             .decision(Decision(path: nil, kind: .ask, id: "go", prompt: "Go?", answer: nil, source: .nobody)),
@@ -47,9 +48,10 @@ final class JournalRoundTripTests: XCTestCase {
             .cursor(CursorMove(target: nil, step: nil, reason: "skip")),
             .stepEnded(StepEnd(path: path, outcome: .unreachable, duration: 2, next: "e")),
             .concluded(Conclusion(path: path, message: "done")),
+            .concluded(Conclusion(path: path, message: "broken", severity: .problem)),
             .failed(Failure(path: nil, message: "boom")),
-            .targetEnded(TargetEnd(target: "h1", status: .unreachable, exitCode: 1, conclusion: nil, reason: "Connection refused")),
-            .runEnded(RunEnd(status: .aborted, exitCode: 3, duration: 9.5)),
+            .targetEnded(TargetEnd(target: "h1", status: .unreachable, exitCode: 4, severity: .unknown, conclusion: nil, reason: "Connection refused")),
+            .runEnded(RunEnd(status: .aborted, exitCode: 3, severity: .unknown, duration: 9.5)),
         ]
         let journal = try roundTrip(events)
         XCTAssertEqual(journal.entries.count, events.count)

@@ -81,8 +81,8 @@ final class ResumePointTests: XCTestCase {
         writer.handle(.stepEnded(StepEnd(path: path("h1", "a"), outcome: .ok, duration: 1, next: "b")))
         writer.handle(.stepEnded(StepEnd(path: path("h2", "a"), outcome: .ok, duration: 1, next: "b")))
         writer.handle(.stepStarted(StepStart(path: path("h2", "b"), title: "B")))
-        writer.handle(.concluded(Conclusion(path: path("h3", "a"), message: "fine")))
-        writer.handle(.targetEnded(TargetEnd(target: "h3", status: .concluded, exitCode: 0, conclusion: "fine")))
+        writer.handle(.concluded(Conclusion(path: path("h3", "a"), message: "fine", severity: .ok)))
+        writer.handle(.targetEnded(TargetEnd(target: "h3", status: .concluded, exitCode: 0, severity: .ok, conclusion: "fine")))
         writer.handle(.variable(VariableSet(path: path("h1", "a"), name: "n", value: .number(1))))
         writer.close()
         let point = ResumePoint(journal: try JournalReader.read(path: fixture.path()))
@@ -91,7 +91,7 @@ final class ResumePointTests: XCTestCase {
         XCTAssertEqual(point.unfinished.map(\.target), ["h1", "h2"])
         XCTAssertEqual(point.targets[0].variables["n"]?.value, .number(1))
         XCTAssertNil(point.targets[1].variables["n"])
-        XCTAssertEqual(point.conclusions["h3"], "fine")
+        XCTAssertEqual(point.conclusions["h3"], ResumePoint.Concluded(message: "fine", severity: .ok))
     }
 
     func testOperatorMovesInTheReplDecideWhereItGoesOn() throws {

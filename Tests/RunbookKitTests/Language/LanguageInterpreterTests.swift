@@ -35,16 +35,16 @@ final class LanguageInterpreterTests: XCTestCase {
         step c "C"
           conclude "the cause is {1 + 1}"
         """)
-        XCTAssertEqual(run.outcome.status, .concluded("the cause is 2"))
+        XCTAssertEqual(run.outcome.status, .concluded("the cause is 2", severity: .unstated))
         XCTAssertEqual(run.outcome.exitCode, 0)
         XCTAssertEqual(run.outcome.stepsRun, ["a", "c"])
         XCTAssertEqual(run.observer.branches, ["goto c"])
     }
 
-    func testFailEndsTheRunWithExitOne() throws {
+    func testFailEndsTheRunWithExitFour() throws {
         let run = try LangRun.run("runbook \"t\"\nstep a \"A\"\n  fail \"broken: {2 * 2}\"\n  print \"never\"\n")
         XCTAssertEqual(run.outcome.status, .failed("broken: 4"))
-        XCTAssertEqual(run.outcome.exitCode, 1)
+        XCTAssertEqual(run.outcome.exitCode, 4, "a failed run could not tell")
         XCTAssertEqual(run.observer.messages, [])
     }
 
@@ -266,15 +266,15 @@ final class LanguageInterpreterTests: XCTestCase {
             "no": conclude "not full: {disk_check}"
         """
         let given = try LangRun.run(text, answers: ["disk-check": "NO"])
-        XCTAssertEqual(given.outcome.status, .concluded("not full: no"), "answers match without regard to case")
+        XCTAssertEqual(given.outcome.status, .concluded("not full: no", severity: .unstated), "answers match without regard to case")
         XCTAssertEqual(given.io.asked, [])
         let byVariableName = try LangRun.run(text, answers: ["disk_check": "yes"])
-        XCTAssertEqual(byVariableName.outcome.status, .concluded("full"))
+        XCTAssertEqual(byVariableName.outcome.status, .concluded("full", severity: .unstated))
 
         let io = LangOperator()
         io.answers = ["disk-check": "yes"]
         let asked = try LangRun.run(text, io: io)
-        XCTAssertEqual(asked.outcome.status, .concluded("full"))
+        XCTAssertEqual(asked.outcome.status, .concluded("full", severity: .unstated))
         XCTAssertEqual(io.asked, ["disk-check"])
     }
 
@@ -416,7 +416,7 @@ final class LanguageInterpreterTests: XCTestCase {
         """, path: directory + "/parent.runbook")
         XCTAssertEqual(run.observer.messages, ["child web:2222", "concluded|child done with web|port 2222", "child db:22"])
         XCTAssertEqual(run.observer.startedSteps, ["a", "child/check", "b", "child/check"])
-        XCTAssertEqual(run.outcome.status, .concluded("child done with db"))
+        XCTAssertEqual(run.outcome.status, .concluded("child done with db", severity: .unstated))
         XCTAssertEqual(run.outcome.findings.map(\.path.stepDescription), ["child/check"], "findings of called runbooks count")
     }
 }
