@@ -345,4 +345,46 @@ final class RunEngineTests: XCTestCase {
         XCTAssertTrue((second["stderr"] as? String ?? "").contains("Connection refused"), "attempted again: \(second)")
         XCTAssertEqual(records("target_end", in: journal).first?["status"] as? String, "concluded")
     }
+
+    // Fan-out sections come in the order the hosts were given, each as soon as it and the
+    // hosts before it are done; the host table shows each conclusion.
+    func testFanOutSectionsFollowTheOrderOfTheHosts() throws {
+        let runbook = try write("order.runbook", """
+            runbook "order"
+            param dir
+            step work "Work"
+              if target == "localhost"
+                $ sleep 1
+              $ echo "working on $target"
+              conclude "done on {target}"
+
+            """)
+        let run = try ReplChild.run(["run", runbook, "dir=" + directory, "--hosts", "localhost,local", "--parallel", "2",
+                                     "--no-journal", "--no-color"], directory: directory)
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let first = try XCTUnwrap(run.stdout.range(of: "═══ localhost ═══"), run.stdout)
+        let second = try XCTUnwrap(run.stdout.range(of: "═══ local ═══"), run.stdout)
+        XCTAssertLessThan(first.lowerBound, second.lowerBound, "the slower first host comes first:\n\(run.stdout)")
+        XCTAssertTrue(run.stdout.contains("localhost  ok           ■ done on localhost"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("local      ok           ■ done on local\n"), run.stdout)
+
+        // The first host's section is not held back until the others end.
+        let waiting = try write("wait.runbook", """
+            runbook "wait"
+            param dir
+            step work "Work"
+              if target == "local"
+                $ while [ ! -e "$dir/go" ]; do sleep 0.05; done
+              $ echo "working on $target"
+
+            """)
+        let child = try ReplChild(["run", waiting, "dir=" + directory, "--hosts", "localhost,local", "--parallel", "2",
+                                   "--no-journal", "--no-color"], directory: directory)
+        XCTAssertTrue(ReplE2E.eventually(30) { child.stdout.contains("│ working on localhost") },
+                      "the first host's section waited for the second:\n\(child.stdout)")
+        XCTAssertFalse(child.stdout.contains("═══ local ═══"), child.stdout)
+        FileManager.default.createFile(atPath: directory + "/go", contents: nil)
+        XCTAssertEqual(child.wait(timeout: 30), 0, child.stdout + child.stderr)
+        XCTAssertTrue(child.stdout.contains("│ working on local\n"), child.stdout)
+    }
 }
