@@ -54,7 +54,7 @@ enum SessionFactory {
 
 /// Runs a session to its end on the terminal: one target's output as it happens, or, for a
 /// fan-out, each host's output kept together and printed when that host ends (lines of
-/// different hosts never mix), then a host × result table.
+/// different hosts never mix), in the order the hosts were given, then a host × result table.
 struct RunDriver {
     let terminal: Terminal
     /// Whether the run ends with its JSON result on stdout (`--format json`).
@@ -101,10 +101,12 @@ struct RunDriver {
             let hosts = session.targets.compactMap(\.target)
             Output.out(terminal.bold("● \(session.checked.title)") + terminal.dim("  (\(session.checked.path)) on \(hosts.count) hosts, \(min(session.header.plan.targets.parallel, hosts.count)) at a time") + "\n")
         }
+        let sections = OrderedSections(order: session.targets.compactMap(\.target))
         let outcome = session.runAll { ended in
             guard let host = ended.target else { return }
-            Output.out("\n" + terminal.bold("═══ \(host) ═══ ") + FanOutTable.label(ended) + "\n" + display.take(host))
+            sections.finished(host, "\n" + terminal.bold("═══ \(host) ═══ ") + FanOutTable.label(ended) + "\n" + display.take(host))
         }
+        sections.flush()
         if let renderer = display.renderer {
             renderer.redactor = session.redactor
             renderer.summary(outcome.targets[0].outcome)
@@ -121,6 +123,37 @@ struct RunDriver {
         }
         if json { Output.result(RunResultJSON.make(session: session, outcome: outcome)) }
         return outcome.exitCode
+    }
+}
+
+/// A fan-out's host sections in the order the hosts were given: a section is printed as soon
+/// as its host and every host before it have finished, so the first host's output comes as
+/// early as before and the order is the same in every run.
+final class OrderedSections: @unchecked Sendable {
+    private let order: [String]
+    private let lock = Mutex()
+    private var held: [String: String] = [:]
+    private var next = 0
+
+    init(order: [String]) { self.order = order }
+
+    /// A host has ended with this section: print it and whatever it held back.
+    func finished(_ host: String, _ section: String) {
+        lock.withLock {
+            held[host] = section
+            while next < order.count, let ready = held.removeValue(forKey: order[next]) {
+                Output.out(ready)
+                next += 1
+            }
+        }
+    }
+
+    /// Prints what is still held back, in order (a host before them never ended).
+    func flush() {
+        lock.withLock {
+            for host in order[next...] { if let section = held.removeValue(forKey: host) { Output.out(section) } }
+            next = order.count
+        }
     }
 }
 

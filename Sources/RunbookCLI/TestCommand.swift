@@ -26,6 +26,11 @@ struct TestCommand: ParsableCommand {
     func run() throws {
         let terminal = Terminal(noColor: noColor)
         let files: [String]
+        for path in paths where !FileManager.default.fileExists(atPath: path) {
+            Output.err(ListCommand.missing(path, isDefault: paths == ["runbooks"], looksFor: "*.scenario files",
+                                           command: "runbook test", example: "runbook test path/to/scenarios or runbook test FILE.scenario"))
+            throw ExitCode(Exit.usage)
+        }
         do {
             files = try ScenarioSuite.discover(paths)
         } catch let diagnostic as Diagnostic {

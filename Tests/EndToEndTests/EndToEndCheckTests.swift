@@ -101,4 +101,31 @@ final class EndToEndCheckTests: XCTestCase {
             XCTAssertTrue(result.stderr.contains("call cycle"), "checking \(file): \(result.stderr)")
         }
     }
+
+    /// Outside a repository there is no ./runbooks: list and test say what they look for and
+    /// how to name a directory or a file.
+    func testListAndTestWithoutARunbooksDirectory() throws {
+        for (command, looksFor) in [("list", "*.runbook files"), ("test", "*.scenario files")] {
+            let result = try E2E.run([command], in: dir)
+            XCTAssertEqual(result.exitCode, 2, command)
+            XCTAssertTrue(result.stderr.contains("no 'runbooks' directory here"), result.stderr)
+            XCTAssertTrue(result.stderr.contains("runbook \(command) looks for \(looksFor) under ./runbooks by default"), result.stderr)
+            XCTAssertTrue(result.stderr.contains("Name a directory or a file instead: runbook \(command) "), result.stderr)
+            let named = try E2E.run([command, "elsewhere"], in: dir)
+            XCTAssertEqual(named.exitCode, 2, command)
+            XCTAssertTrue(named.stderr.hasPrefix("error: elsewhere: no such file or directory (runbook \(command) looks for \(looksFor)"),
+                          named.stderr)
+        }
+    }
+
+    /// Piped, `list` cuts no cell; it also takes one file.
+    func testListCutsNothingWhenNotATerminal() throws {
+        let description = "A description much longer than the forty-eight characters a terminal column gets."
+        try E2E.write("runbook \"a\"\ndescription \"\(description)\"\nstep one \"One\"\n  print \"1\"\n", to: "a.runbook", in: dir)
+        let result = try E2E.run(["list", "."], in: dir)
+        XCTAssertEqual(result.exitCode, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains(description), result.stdout)
+        let one = try E2E.run(["list", "a.runbook"], in: dir)
+        XCTAssertTrue(one.stdout.contains("a.runbook  a") && one.stdout.contains(description), one.stdout)
+    }
 }

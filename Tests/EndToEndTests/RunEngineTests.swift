@@ -308,4 +308,124 @@ final class RunEngineTests: XCTestCase {
         XCTAssertFalse(run.stdout.contains("\u{1B}]52"), "the clipboard escape reached the terminal")
         XCTAssertTrue(run.stdout.contains("␛]52;c;ZXZpbA==␇b"), run.stdout)
     }
+
+    // A host ssh cannot reach (an alias for 127.0.0.1 port 1: refused at once) is asked once
+    // per run: the next command on it is recorded as not attempted, and the step and the
+    // target end unreachable.
+    private func runOnUnreachableHost(_ runbook: String) throws -> (status: Int32, stdout: String, records: [[String: Any]]) {
+        let sshConfig = try write("ssh_config", "Host rbtest-unreachable\n  HostName 127.0.0.1\n  Port 1\n")
+        let run = try ReplChild.run(["run", runbook, "--hosts", "rbtest-unreachable", "--ssh-config", sshConfig,
+                                     "--ssh-option", "ConnectTimeout=2", "--journal", journalPath, "--no-color"],
+                                    directory: directory)
+        return (run.status, run.stdout, ReplJournalFile(journalPath).objects)
+    }
+
+    private func records(_ type: String, in records: [[String: Any]]) -> [[String: Any]] {
+        records.filter { $0["type"] as? String == type }
+    }
+
+    func testTheSecondCommandOnAnUnreachableHostIsNotAttempted() throws {
+        let runbook = try write("two.runbook", """
+            runbook "two commands"
+            step probe "Probe"
+              first = $ hostname
+              second = $ uname -a
+              print "never printed"
+            step later "Later"
+              $ true
+
+            """)
+        let (status, stdout, journal) = try runOnUnreachableHost(runbook)
+        XCTAssertEqual(status, 1, stdout)
+        XCTAssertFalse(stdout.contains("never printed"), stdout)
+        let ends = records("command_end", in: journal)
+        XCTAssertEqual(ends.count, 2, "\(ends)")
+        let first = try XCTUnwrap(ends.first?["result"] as? [String: Any])
+        XCTAssertTrue((first["stderr"] as? String ?? "").contains("Connection refused"), "\(first)")
+        let second = try XCTUnwrap(ends.last?["result"] as? [String: Any])
+        XCTAssertEqual(ends.last?["script"] as? String, "uname -a")
+        XCTAssertEqual(second["unreachable"] as? Bool, true)
+        XCTAssertEqual(second["duration"] as? Double, 0, "it never ran")
+        XCTAssertTrue((second["stderr"] as? String ?? "").hasPrefix("not attempted: rbtest-unreachable was unreachable earlier in this run"),
+                      "\(second)")
+        XCTAssertEqual(records("step_end", in: journal).map { $0["outcome"] as? String }, ["unreachable"])
+        let target = try XCTUnwrap(records("target_end", in: journal).first)
+        XCTAssertEqual(target["status"] as? String, "unreachable")
+        XCTAssertEqual(target["reason"] as? String, "ssh: connect to host 127.0.0.1 port 1: Connection refused")
+        XCTAssertTrue(stdout.contains("not attempted: rbtest-unreachable was unreachable earlier in this run"), stdout)
+    }
+
+    func testNodeHealthEndsUnreachableNotWithANumberError() throws {
+        let nodeHealth = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("runbooks/node-health.runbook").path
+        let (status, stdout, journal) = try runOnUnreachableHost(nodeHealth)
+        XCTAssertEqual(status, 1, stdout)
+        XCTAssertFalse(stdout.contains("is not a number"), stdout)
+        XCTAssertTrue(stdout.contains("rbtest-unreachable is unreachable (ssh: connect to host 127.0.0.1 port 1: Connection refused)"),
+                      stdout)
+        XCTAssertEqual(records("command_end", in: journal).count, 2, "one attempt, one command not attempted")
+        XCTAssertEqual(records("step_end", in: journal).map { $0["outcome"] as? String }, ["unreachable"])
+        XCTAssertEqual(records("target_end", in: journal).first?["status"] as? String, "unreachable")
+    }
+
+    func testAllowUnreachableTriesAgainAndTheRunbookDecides() throws {
+        let runbook = try write("allowed.runbook", """
+            runbook "handled"
+            step probe "Probe"
+              first = $ hostname
+              again = allow-unreachable $ hostname
+              if again.unreachable
+                conclude "still down"
+
+            """)
+        let (status, stdout, journal) = try runOnUnreachableHost(runbook)
+        XCTAssertEqual(status, 0, stdout)
+        let ends = records("command_end", in: journal)
+        XCTAssertEqual(ends.count, 2)
+        let second = try XCTUnwrap(ends.last?["result"] as? [String: Any])
+        XCTAssertTrue((second["stderr"] as? String ?? "").contains("Connection refused"), "attempted again: \(second)")
+        XCTAssertEqual(records("target_end", in: journal).first?["status"] as? String, "concluded")
+    }
+
+    // Fan-out sections come in the order the hosts were given, each as soon as it and the
+    // hosts before it are done; the host table shows each conclusion.
+    func testFanOutSectionsFollowTheOrderOfTheHosts() throws {
+        let runbook = try write("order.runbook", """
+            runbook "order"
+            param dir
+            step work "Work"
+              if target == "localhost"
+                $ sleep 1
+              $ echo "working on $target"
+              conclude "done on {target}"
+
+            """)
+        let run = try ReplChild.run(["run", runbook, "dir=" + directory, "--hosts", "localhost,local", "--parallel", "2",
+                                     "--no-journal", "--no-color"], directory: directory)
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let first = try XCTUnwrap(run.stdout.range(of: "═══ localhost ═══"), run.stdout)
+        let second = try XCTUnwrap(run.stdout.range(of: "═══ local ═══"), run.stdout)
+        XCTAssertLessThan(first.lowerBound, second.lowerBound, "the slower first host comes first:\n\(run.stdout)")
+        XCTAssertTrue(run.stdout.contains("localhost  ok           ■ done on localhost"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("local      ok           ■ done on local\n"), run.stdout)
+
+        // The first host's section is not held back until the others end.
+        let waiting = try write("wait.runbook", """
+            runbook "wait"
+            param dir
+            step work "Work"
+              if target == "local"
+                $ while [ ! -e "$dir/go" ]; do sleep 0.05; done
+              $ echo "working on $target"
+
+            """)
+        let child = try ReplChild(["run", waiting, "dir=" + directory, "--hosts", "localhost,local", "--parallel", "2",
+                                   "--no-journal", "--no-color"], directory: directory)
+        XCTAssertTrue(ReplE2E.eventually(30) { child.stdout.contains("│ working on localhost") },
+                      "the first host's section waited for the second:\n\(child.stdout)")
+        XCTAssertFalse(child.stdout.contains("═══ local ═══"), child.stdout)
+        FileManager.default.createFile(atPath: directory + "/go", contents: nil)
+        XCTAssertEqual(child.wait(timeout: 30), 0, child.stdout + child.stderr)
+        XCTAssertTrue(child.stdout.contains("│ working on local\n"), child.stdout)
+    }
 }

@@ -7,7 +7,7 @@ extension Interpreter {
     /// the variable `last`, so a failing command is information, not an error.
     public func runAdHoc(_ script: String, host: String?) -> Result<CommandResult, RuntimeError> {
         let command = Command(script: script, host: nil, timeout: nil, confirm: nil, quiet: false,
-                              allowFail: true, offset: 0)
+                              allowFail: true, allowUnreachable: true, offset: 0)
         var context = StepContext(stepID: path(Interpreter.adHocStepID), host: host ?? options.defaultHost,
                                   frame: root, label: nil)
         context.lastResult = LastResult()

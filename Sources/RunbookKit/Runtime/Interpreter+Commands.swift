@@ -61,13 +61,27 @@ extension Interpreter {
         let shownHost = context.label ?? host
         emit(.commandStarted(CommandStart(id: id, path: context.stepID, host: shownHost, script: command.script)))
         let quiet = command.quiet
-        let result = executor.run(request) { [weak self] stream, line in
-            if !quiet { self?.emit(.commandOutput(CommandOutputLine(id: id, host: shownHost, stream: stream, line: line))) }
+        let result: CommandResult
+        let earlier = command.allowUnreachable ? nil : host.flatMap { unreachableEarlier($0) }
+        if let host, let earlier {
+            // ssh could not reach this host before: asking again would only wait for the
+            // same answer, and the runbook's later commands would read an empty result.
+            let line = "not attempted: \(host) was unreachable earlier in this run (\(earlier))"
+            if !quiet { emit(.commandOutput(CommandOutputLine(id: id, host: shownHost, stream: .stderr, line: line))) }
+            result = CommandResult(stderr: line + "\n", exitCode: ExitCodes.sshFailed, unreachable: true)
+        } else {
+            result = executor.run(request) { [weak self] stream, line in
+                if !quiet { self?.emit(.commandOutput(CommandOutputLine(id: id, host: shownHost, stream: stream, line: line))) }
+            }
+            if let host { noteReachability(result, on: host) }
         }
         emit(.commandEnded(CommandEnd(id: id, path: context.stepID, host: shownHost, script: command.script, result: result)))
         context.lastResult.result = result
         noteCommandEnded(result)
         if result.cancelled { throw Flow.abort(interruption) }
+        if let host, let earlier {
+            throw Flow.fail("\(host) is unreachable (\(earlier)): `\(Interpreter.firstLine(command.script))` and the rest of this step were not attempted")
+        }
         if let capture {
             let value = Value.result(result)
             context.frame.assign(capture, value)
@@ -75,13 +89,18 @@ extension Interpreter {
             emit(.variable(VariableSet(path: context.stepID, name: capture, value: value)))
             return
         }
+        if result.unreachable && command.allowUnreachable { return }
         if result.exitCode != 0 && !command.allowFail {
             throw Flow.fail(Interpreter.describeFailure(result, script: command.script, host: host))
         }
     }
 
+    static func firstLine(_ script: String) -> String {
+        script.split(separator: "\n").first.map(String.init) ?? script
+    }
+
     static func describeFailure(_ result: CommandResult, script: String, host: String?) -> String {
-        let firstLine = script.split(separator: "\n").first.map(String.init) ?? script
+        let firstLine = firstLine(script)
         let whereText = host.map { " on \($0)" } ?? ""
         if result.unreachable {
             let reason = result.stderr.split(separator: "\n").last.map(String.init) ?? "ssh failed"
@@ -126,6 +145,7 @@ extension Interpreter {
             throw RuntimeError("\(call.path): \(error.message)", at: call.offset)
         }
         child.healthCheck = healthCheck
+        child.unreachableHosts = unreachableHosts
         let outcome = child.run()
         appendFindings(outcome.findings, context)
         if let capture {
@@ -139,6 +159,27 @@ extension Interpreter {
         switch outcome.status {
         case .completed: return
         default: throw Flow.propagated(outcome.status)
+        }
+    }
+}
+
+/// The hosts ssh could not reach in one target's run, with ssh's reason. A called runbook's
+/// interpreter shares its caller's, and parallel iterations use it from several threads.
+final class UnreachableHosts: @unchecked Sendable {
+    private let lock = Mutex()
+    private var reasons: [String: String] = [:]
+
+    /// ssh's reason when `host` was found unreachable earlier; nil when it was not.
+    func reason(for host: String) -> String? { lock.withLock { reasons[host] } }
+
+    /// Remembers a host ssh could not reach, and forgets it once a command reached it again.
+    func note(_ result: CommandResult, on host: String) {
+        if result.unreachable {
+            let reason = SSHFailure.reason(inStderr: result.stderr)
+                ?? result.stderr.split(separator: "\n").last.map(String.init) ?? "ssh failed"
+            lock.withLock { if reasons[host] == nil { reasons[host] = reason } }
+        } else if !result.cancelled {
+            lock.withLock { reasons[host] = nil }
         }
     }
 }

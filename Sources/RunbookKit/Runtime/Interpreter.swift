@@ -21,6 +21,12 @@ public final class Interpreter: @unchecked Sendable {
     /// Asked before every step and every command; a message stops the run safely (the
     /// journal cannot be written, and running on without a record is not acceptable).
     public var healthCheck: (() -> String?)?
+    /// Hosts ssh could not reach in this run (shared with called runbooks), and those this
+    /// runbook was itself given an unreachable result for: its later commands on them are
+    /// not attempted. A called runbook's first command on such a host still runs, so that
+    /// the runbook can see for itself and handle it.
+    var unreachableHosts = UnreachableHosts()
+    private var seenUnreachable: Set<String> = []
 
     /// Control leaving a step other than by falling through.
     enum Flow: Error {
@@ -400,6 +406,21 @@ public final class Interpreter: @unchecked Sendable {
 
     /// Whether the last command any step of this runbook ran could not reach its host.
     var lastCommandUnreachable: Bool { state.withLock { lastUnreachable } }
+
+    /// ssh's reason when `host` could not be reached earlier and this runbook already saw it.
+    func unreachableEarlier(_ host: String) -> String? {
+        guard state.withLock({ seenUnreachable.contains(host) }) else { return nil }
+        return unreachableHosts.reason(for: host)
+    }
+
+    func noteReachability(_ result: CommandResult, on host: String) {
+        unreachableHosts.note(result, on: host)
+        if result.unreachable {
+            state.withLock { _ = seenUnreachable.insert(host) }
+        } else if !result.cancelled {
+            state.withLock { _ = seenUnreachable.remove(host) }
+        }
+    }
 
     func noteCommandEnded(_ result: CommandResult) {
         state.withLock { lastUnreachable = result.unreachable }

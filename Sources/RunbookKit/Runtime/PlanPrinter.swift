@@ -25,6 +25,7 @@ public enum PlanPrinter {
                 if let t = c.timeout { tags.append("timeout \(Value.format(t))s") }
                 if c.confirm != nil { tags.append("asks for confirmation") }
                 if c.allowFail { tags.append("may fail") }
+                if c.allowUnreachable { tags.append("allows an unreachable host") }
                 let lead = capture.map { "\($0) = " } ?? ""
                 let lines = c.script.split(separator: "\n", omittingEmptySubsequences: false)
                 out += "\(pad)\(lead)$ \(lines.first ?? "")\(tags.isEmpty ? "" : "   [\(tags.joined(separator: ", "))]")\n"

@@ -75,6 +75,9 @@ public struct Command: Sendable, Equatable {
     public var confirm: Template?
     public var quiet: Bool
     public var allowFail: Bool
+    /// `allow-unreachable`: run even on a host that was unreachable earlier in the run, and
+    /// let the runbook handle an unreachable result instead of ending the step.
+    public var allowUnreachable: Bool
     /// From the first modifier (or `$`) to the end of the shell text.
     public var span: Span
     /// The duration after `timeout`, and `confirm` with its question, when written.
@@ -83,13 +86,14 @@ public struct Command: Sendable, Equatable {
     public var offset: Int { span.start }
 
     public init(script: String, host: Expr?, timeout: Double?, confirm: Template?, quiet: Bool, allowFail: Bool,
-                span: Span, timeoutSpan: Span? = nil, confirmSpan: Span? = nil) {
+                allowUnreachable: Bool = false, span: Span, timeoutSpan: Span? = nil, confirmSpan: Span? = nil) {
         self.script = script
         self.host = host
         self.timeout = timeout
         self.confirm = confirm
         self.quiet = quiet
         self.allowFail = allowFail
+        self.allowUnreachable = allowUnreachable
         self.span = span
         self.timeoutSpan = timeoutSpan
         self.confirmSpan = confirmSpan
@@ -98,14 +102,14 @@ public struct Command: Sendable, Equatable {
     /// A command that has no place in a file (typed at the REPL); errors point at `offset`.
     /// The older form of the initializer above, kept for the interpreter's ad-hoc commands.
     public init(script: String, host: Expr?, timeout: Double?, confirm: Template?, quiet: Bool, allowFail: Bool,
-                offset: Int) {
+                allowUnreachable: Bool = false, offset: Int) {
         self.init(script: script, host: host, timeout: timeout, confirm: confirm, quiet: quiet, allowFail: allowFail,
-                  span: Span(start: offset, length: 0))
+                  allowUnreachable: allowUnreachable, span: Span(start: offset, length: 0))
     }
 
     public static func == (a: Command, b: Command) -> Bool {
         a.script == b.script && a.host == b.host && a.timeout == b.timeout && a.confirm == b.confirm
-            && a.quiet == b.quiet && a.allowFail == b.allowFail
+            && a.quiet == b.quiet && a.allowFail == b.allowFail && a.allowUnreachable == b.allowUnreachable
     }
 }
 

@@ -1,5 +1,5 @@
 extension Parser {
-    static let modifierWords: Set<String> = ["on", "timeout", "confirm", "quiet", "allow-fail"]
+    static let modifierWords: Set<String> = ["on", "timeout", "confirm", "quiet", "allow-fail", "allow-unreachable"]
 
     mutating func parseStatement() throws -> Stmt {
         // Statements with a block of their own; everything else fits on one line.
@@ -121,6 +121,7 @@ extension Parser {
         var confirmSpan: Span?
         var quiet = false
         var allowFail = false
+        var allowUnreachable = false
         while current.kind == .identifier {
             let word = advance()
             switch word.text {
@@ -134,8 +135,9 @@ extension Parser {
                 confirmSpan = span(from: word.offset)
             case "quiet": quiet = true
             case "allow-fail": allowFail = true
+            case "allow-unreachable": allowUnreachable = true
             default:
-                error("expected a command modifier (on, timeout, confirm, quiet, allow-fail) or '$ ', found '\(word.text)'", at: word)
+                error("expected a command modifier (on, timeout, confirm, quiet, allow-fail, allow-unreachable) or '$ ', found '\(word.text)'", at: word)
                 throw Abandon()
             }
         }
@@ -145,7 +147,7 @@ extension Parser {
         }
         let script = advance().text
         return Command(script: script, host: host, timeout: timeout, confirm: confirm, quiet: quiet,
-                       allowFail: allowFail, span: span(from: start), timeoutSpan: timeoutSpan, confirmSpan: confirmSpan)
+                       allowFail: allowFail, allowUnreachable: allowUnreachable, span: span(from: start), timeoutSpan: timeoutSpan, confirmSpan: confirmSpan)
     }
 
     mutating func parseCall() throws -> Call {

@@ -42,10 +42,7 @@ struct ExprPrinter {
         case .member(let base, let name): return operand(base, atLeast: .postfix) + "." + name
         case .index(let base, let index): return operand(base, atLeast: .postfix) + "[" + print(index) + "]"
         case .call(let name, let args): return name + "(" + args.map(print).joined(separator: ", ") + ")"
-        case .unary("not", let operand):
-            // `not (a == b)` reads better than the equivalent `not a == b`.
-            if case .binary = operand.kind { return "not (" + print(operand) + ")" }
-            return "not " + self.operand(operand, atLeast: .not)
+        case .unary("not", let operand): return not(operand)
         case .unary(let op, let operand): return op + self.operand(operand, atLeast: .unary)
         case .binary(let op, let lhs, let rhs):
             let level = ExprPrinter.level(ofBinary: op)
@@ -55,6 +52,20 @@ struct ExprPrinter {
             let right = operand(rhs, atLeast: level == .comparison ? .sum : Level(rawValue: level.rawValue + 1)!)
             return left + " " + op + " " + right
         }
+    }
+
+    /// `not` before an expression, in parentheses where it would bind tighter than meant:
+    /// `not (a.ok or b)`. `not (a == b)` reads better than the equivalent `not a == b`.
+    private func not(_ operand: Expr) -> String {
+        if case .binary = operand.kind { return "not (" + print(operand) + ")" }
+        return "not " + self.operand(operand, atLeast: .not)
+    }
+
+    /// The condition that holds when `expr` does not: `not (a or b)`, and `x` for `not x`
+    /// rather than `not not x`.
+    func negation(_ expr: Expr) -> String {
+        if case .unary("not", let inner) = expr.kind { return print(inner) }
+        return not(expr)
     }
 
     private func operand(_ expr: Expr, atLeast minimum: Level) -> String {

@@ -212,6 +212,7 @@ struct FormatLayout {
         }
         if command.quiet { words.append("quiet") }
         if command.allowFail { words.append("allow-fail") }
+        if command.allowUnreachable { words.append("allow-unreachable") }
         if tokens.isBlockCommand(at: command.offset) {
             words.append("$ |")
             return (words.joined(separator: " "), command.script.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))

@@ -57,10 +57,10 @@ struct GraphBuilder {
                 edge(from, node(.failure, text(message)), path, .jump)
                 return
             case .require(let condition, let message):
-                edge(from, node(.failure, text(message)), path + ["not " + source(condition)], .jump)
+                edge(from, node(.failure, text(message)), path + [negation(condition)], .jump)
             case .expect(let condition, let message, let severity) where includeFindings:
                 let label = severity == .warning ? "warning: " : ""
-                edge(from, node(.finding, label + text(message)), path + ["not " + source(condition)], .finding)
+                edge(from, node(.finding, label + text(message)), path + [negation(condition)], .finding)
             case .call(_, let call):
                 let host = call.host.map { " on " + source($0) } ?? ""
                 edge(from, node(.call, "run " + call.path + host), path, .call)
@@ -75,7 +75,7 @@ struct GraphBuilder {
                 walk(body, path: path + ["each \(variable)"], from: from)
             case .retry(let count, _, _, let until, let elseMessage, let body):
                 walk(body, path: path, from: from)
-                let notHeld = path + ["not \(source(until)) after \(count) tries"]
+                let notHeld = path + ["\(negation(until)) after \(count) tries"]
                 if let elseMessage {
                     if includeFindings { edge(from, node(.finding, text(elseMessage)), notHeld, .finding) }
                 } else {
@@ -95,6 +95,11 @@ struct GraphBuilder {
 
     private func source(_ expr: Expr) -> String {
         GraphBuilder.cut(ExprPrinter(file: runbook.file).print(expr))
+    }
+
+    /// The condition under which a check fails, as a label.
+    private func negation(_ expr: Expr) -> String {
+        GraphBuilder.cut(ExprPrinter(file: runbook.file).negation(expr))
     }
 
     private mutating func node(_ kind: FlowGraph.NodeKind, _ label: String) -> String {

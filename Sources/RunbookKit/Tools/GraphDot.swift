@@ -6,11 +6,11 @@ enum GraphDot {
         out += "  label=\(quote(graph.title));\n  labelloc=t;\n  rankdir=TB;\n"
         out += "  node [fontname=\"Helvetica\", fontsize=11];\n  edge [fontname=\"Helvetica\", fontsize=9];\n"
         for node in graph.nodes {
-            out += "  \(quote(node.id)) [label=\(quote(node.label)), \(attributes(node.kind))];\n"
+            out += "  \(quote(node.id)) [label=\(quote(RunbookGraph.wrap(node.label))), \(attributes(node.kind))];\n"
         }
         for edge in graph.edges {
             var attributes: [String] = []
-            if let label = edge.label { attributes.append("label=\(quote(label))") }
+            if let label = edge.label { attributes.append("label=\(quote(RunbookGraph.wrap(label)))") }
             switch edge.kind {
             case .call: attributes.append("style=dashed")
             case .finding: attributes.append("style=dotted")

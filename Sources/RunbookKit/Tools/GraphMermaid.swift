@@ -5,7 +5,7 @@ enum GraphMermaid {
         let title = graph.title.split(whereSeparator: \.isNewline).joined(separator: " ")
         var out = "%% \(title)\nflowchart TD\n"
         for node in graph.nodes {
-            let text = "\"" + label(node.label) + "\""
+            let text = "\"" + label(RunbookGraph.wrap(node.label)) + "\""
             switch node.kind {
             case .start: out += "  \(node.id)((\(text)))\n"
             case .end: out += "  \(node.id)(((\(text))))\n"
@@ -23,7 +23,7 @@ enum GraphMermaid {
             case .call: arrow = "-.->"
             case .finding: arrow = "-.->"
             }
-            let text = edge.label.map { "|\"" + label($0) + "\"|" } ?? ""
+            let text = edge.label.map { "|\"" + label(RunbookGraph.wrap($0)) + "\"|" } ?? ""
             out += "  \(edge.from) \(arrow)\(text) \(edge.to)\n"
         }
         out += """

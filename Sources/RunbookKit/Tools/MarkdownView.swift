@@ -172,6 +172,7 @@ private struct MarkdownPage {
             notes.append(confirm.parts.isEmpty ? "after confirmation" : "after confirming “\(text(confirm))”")
         }
         if command.allowFail { notes.append("may fail") }
+        if command.allowUnreachable { notes.append("even on a host found unreachable") }
         if command.quiet { notes.append("output not shown") }
         var lead = "Run"
         if !notes.isEmpty { lead += " (" + notes.joined(separator: ", ") + ")" }

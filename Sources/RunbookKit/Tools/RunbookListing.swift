@@ -59,10 +59,11 @@ public enum RunbookListing {
         return ExprPrinter(file: nil).print(expr)
     }
 
-    /// The entries as an aligned table with a header line; long cells are cut.
-    public static func table(_ entries: [Entry], maxWidth: Int = 48) -> String {
+    /// The entries as an aligned table with a header line; cells longer than `maxWidth` are
+    /// cut (nil: never).
+    public static func table(_ entries: [Entry], maxWidth: Int? = 48) -> String {
         let header = ["FILE", "TITLE", "PARAMETERS", "DESCRIPTION"]
-        let rows = [header] + entries.map { [$0.path, $0.title, $0.parameters, $0.description].map { cut($0, maxWidth) } }
+        let rows = [header] + entries.map { [$0.path, $0.title, $0.parameters, $0.description].map { cut($0, maxWidth ?? Int.max) } }
         let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { column, cell in

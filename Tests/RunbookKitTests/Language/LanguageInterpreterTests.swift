@@ -393,8 +393,7 @@ final class LanguageInterpreterTests: XCTestCase {
     // MARK: Calls
 
     func testCallPassesArgumentsAndCapturesTheResult() throws {
-        let directory = NSTemporaryDirectory() + "runbook-language-calls-\(getpid())-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try Lang.scratchDirectory("calls")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try """
         runbook "child"

@@ -90,6 +90,18 @@ final class LanguageParserTests: XCTestCase {
         XCTAssertEqual(command.confirm?.plainText, "Really?")
         XCTAssertTrue(command.quiet)
         XCTAssertTrue(command.allowFail)
+        XCTAssertFalse(command.allowUnreachable)
+    }
+
+    func testAllowUnreachableModifier() throws {
+        let stmts = body("r = on \"db\" allow-unreachable $ true\nallow-unreachable allow-fail $ uptime")
+        guard case .command("r", let first) = try XCTUnwrap(stmts.first).kind,
+              case .command(nil, let second) = stmts.last?.kind else { return XCTFail("\(stmts)") }
+        XCTAssertTrue(first.allowUnreachable)
+        XCTAssertFalse(first.allowFail)
+        XCTAssertTrue(second.allowUnreachable)
+        XCTAssertTrue(second.allowFail)
+        XCTAssertEqual(second.script, "uptime")
     }
 
     func testConfirmModifierWithoutQuestion() throws {

@@ -12,6 +12,13 @@ enum Lang {
         SourceFile(path: path, text: text)
     }
 
+    /// A fresh scratch directory for runbooks that call other files.
+    static func scratchDirectory(_ label: String) throws -> String {
+        let directory = NSTemporaryDirectory() + "runbook-language-\(label)-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
     static func tokens(_ text: String) -> Lexer.Output {
         var lexer = Lexer(file: file(text))
         return lexer.tokenize()
@@ -103,7 +110,8 @@ enum Lang {
     }
 }
 
-/// Answers commands from a script table (first matching substring wins), records every request.
+/// Answers commands from a script table (first matching substring wins; "" matches every
+/// command), records every request.
 final class LangFakeExecutor: CommandExecutor, @unchecked Sendable {
     private let lock = NSLock()
     private var responders: [(String, (CommandRequest) -> CommandResult)] = []
@@ -120,7 +128,7 @@ final class LangFakeExecutor: CommandExecutor, @unchecked Sendable {
     func run(_ request: CommandRequest, onLine: @escaping @Sendable (RunbookKit.OutputStream, String) -> Void) -> CommandResult {
         lock.lock()
         requests.append(request)
-        let responder = responders.first { request.script.contains($0.0) }?.1
+        let responder = responders.first { $0.0.isEmpty || request.script.contains($0.0) }?.1
         lock.unlock()
         let result = responder?(request) ?? CommandResult(stdout: "", exitCode: 0, duration: 0.01)
         for line in result.stdout.split(separator: "\n") { onLine(.stdout, String(line)) }

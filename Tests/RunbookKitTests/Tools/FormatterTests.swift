@@ -267,6 +267,7 @@ final class FormatterTests: XCTestCase {
             runbook "T"
             step a "A" on   "h"
               allow-fail quiet confirm   "Sure?" timeout 2m on "h2" $ reboot
+              r = allow-unreachable   allow-fail on "h2" $ true
               confirm $ ls
               r = run "other.runbook"   on "h3"   x = 1   y="two"
               run "other.runbook"
@@ -279,6 +280,7 @@ final class FormatterTests: XCTestCase {
 
             step a "A" on "h"
               on "h2" timeout 2m confirm "Sure?" quiet allow-fail $ reboot
+              r = on "h2" allow-fail allow-unreachable $ true
               confirm $ ls
               r = run "other.runbook" on "h3" x=1 y="two"
               run "other.runbook"

@@ -17,7 +17,7 @@ final class GraphTests: XCTestCase {
             #"s0 -> s1 [mode == "a"]"#,               // if … goto second
             #"s0 -> s2 [mode == "b" / left]"#,        // else if … ask: left → goto third
             #"s0 -> c0 [mode == "b" / right]"#,       // … right → conclude
-            #"s0 -> f0 [not mode != "z"]"#,           // require
+            #"s0 -> f0 [not (mode != "z")]"#,         // require
             "s0 -> s1",                               // falls through to the next step
             "s1 -> r0 (call)",                        // run ../poll.runbook
             #"s1 -> f1 [result.status == "failed"]"#, // if … fail
@@ -41,7 +41,7 @@ final class GraphTests: XCTestCase {
 
     func testFindingsAreDrawnOnRequest() throws {
         let flow = try graph("graph/flow.runbook", findings: true)
-        XCTAssertTrue(flow.edges.map(\.description).contains(#"s1 -> x0 [not result.status == "concluded"] (finding)"#))
+        XCTAssertTrue(flow.edges.map(\.description).contains(#"s1 -> x0 [not (result.status == "concluded")] (finding)"#))
         XCTAssertEqual(flow.nodes.first { $0.id == "x0" }?.label, "poll did not conclude")
         XCTAssertFalse(try graph("graph/flow.runbook").nodes.contains { $0.kind == .finding })
     }
@@ -64,6 +64,53 @@ final class GraphTests: XCTestCase {
             let withoutBreaks = inner.replacingOccurrences(of: "<br/>", with: "")
             XCTAssertFalse(withoutBreaks.contains { "<>|{}[]`".contains($0) }, line)
         }
+    }
+
+    private func edges(_ text: String, findings: Bool = true) throws -> [String] {
+        let runbook = try XCTUnwrap(Parser.parse(SourceFile(path: "/tmp/g.runbook", text: text)).runbook)
+        return RunbookGraph.graph(of: runbook, includeFindings: findings).edges.compactMap(\.label)
+    }
+
+    /// A check fails when its condition does not hold: the label says so with the right
+    /// precedence, and without a double `not`.
+    func testNegatedConditionsKeepTheirMeaning() throws {
+        XCTAssertEqual(try edges("""
+            runbook "t"
+            step s "S"
+              r = $ true
+              require r.ok or r.exit == 3 else "a"
+              require not r.ok else "b"
+              expect not (r.ok and r.exit == 0) else "c"
+              expect r.ok and not r.timed_out else "d"
+              require -r.exit < 1 else "e"
+              retry 2 until r.ok or r.unreachable
+                r = $ true
+            """), [
+            "not (r.ok or r.exit == 3)",
+            "r.ok",
+            "r.ok and r.exit == 0",
+            "not (r.ok and not r.timed_out)",
+            "not (-r.exit < 1)",
+            "not (r.ok or r.unreachable) after 2 tries",
+        ])
+    }
+
+    func testLongLabelsAreWrappedOnWordsInBothFormats() throws {
+        let runbook = try XCTUnwrap(Parser.parse(SourceFile(path: "/tmp/g.runbook", text: """
+            runbook "t"
+            step s "A title that is long enough to need more than one line in a drawing"
+              require count(lines(output)) > 0 and first(lines(output)) != "nothing" else "no output at all"
+            """)).runbook)
+        let graph = RunbookGraph.graph(of: runbook)
+        let mermaid = RunbookGraph.render(graph, format: .mermaid)
+        XCTAssertTrue(mermaid.contains(#"s0["s<br/>A title that is long enough to need more<br/>than one line in a drawing"]"#), mermaid)
+        XCTAssertTrue(mermaid.contains(#"s0 -->|"not (count(lines(output)) #gt; 0 and<br/>first(lines(output)) != #quot;nothing#quot;)"| f0"#), mermaid)
+        let dot = RunbookGraph.render(graph, format: .dot)
+        XCTAssertTrue(dot.contains(#"[label="s\nA title that is long enough to need more\nthan one line in a drawing""#), dot)
+        XCTAssertTrue(dot.contains(#"[label="not (count(lines(output)) > 0 and\nfirst(lines(output)) != \"nothing\")"]"#), dot)
+        XCTAssertEqual(RunbookGraph.wrap("short"), "short")
+        XCTAssertEqual(RunbookGraph.wrap("a-word-longer-than-ten x y", width: 10), "a-word-longer-than-ten\nx y")
+        XCTAssertEqual(RunbookGraph.wrap("one two\nthree four", width: 8), "one two\nthree\nfour")
     }
 
     func testDotEscapesQuotesAndBackslashes() {

@@ -43,5 +43,7 @@ final class RunbookListingTests: XCTestCase {
             sub/a.runbook  Tiny
 
             """)
+        XCTAssertTrue(RunbookListing.table(renamed, maxWidth: nil)
+            .contains(#"  pod (required), namespace=default, token (secret), limit=3, empty=""  Why"#), "no cell is cut")
     }
 }
