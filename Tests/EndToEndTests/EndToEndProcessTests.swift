@@ -43,7 +43,7 @@ final class EndToEndProcessTests: XCTestCase {
         XCTAssertEqual(kill(grandchild, 0), -1)
         XCTAssertEqual(errno, ESRCH, "kill(pid, 0) must fail with ESRCH: the grandchild is gone")
         XCTAssertTrue(kill(-shell, 0) == -1 && errno == ESRCH, "a process of the command's group (pgid \(shell)) is alive")
-        XCTAssertEqual(result.exitCode, 1)
+        XCTAssertEqual(result.exitCode, 4)
         XCTAssertTrue(result.stdout.contains("⏱ timed out after"), result.stdout)
         XCTAssertTrue(result.stdout.contains("timed out after 1.0s"), result.stdout)
         XCTAssertFalse(E2E.exists(dir + "/after"), "the run must stop at the timed-out command")

@@ -67,7 +67,7 @@ final class EndToEndRunTests: XCTestCase {
         XCTAssertTrue(beta.stdout.contains("■ Conclusion: took beta"), beta.stdout)
         XCTAssertTrue(beta.stdout.contains("↳ else if r.stdout matches \"^be\" → true"), beta.stdout)
         let other = try run("b.runbook", ["want=gamma"])
-        XCTAssertEqual(other.exitCode, 1)
+        XCTAssertEqual(other.exitCode, 4)
         XCTAssertTrue(other.stdout.contains("✗ Failed in b: took neither (gamma)"), other.stdout)
     }
 
@@ -172,7 +172,7 @@ final class EndToEndRunTests: XCTestCase {
         """)
         let counter = dir + "/counter"
         let result = try run("r.runbook", ["counter=\(counter)"])
-        XCTAssertEqual(result.exitCode, 1)
+        XCTAssertEqual(result.exitCode, 4)
         XCTAssertEqual(E2E.read(counter), "x\nx\n")
         XCTAssertTrue(result.stdout.contains("false did not hold after 2 attempts"), result.stdout)
     }
@@ -228,7 +228,7 @@ final class EndToEndRunTests: XCTestCase {
         """)
         let marker = dir + "/after-require"
         let result = try run("q.runbook", ["marker=\(marker)"])
-        XCTAssertEqual(result.exitCode, 1)
+        XCTAssertEqual(result.exitCode, 4)
         XCTAssertFalse(E2E.exists(marker), "nothing after a failed require may run")
         XCTAssertTrue(result.stdout.contains("✗ Failed in guard: only 3 replicas"), result.stdout)
     }
@@ -290,7 +290,7 @@ final class EndToEndRunTests: XCTestCase {
           else if mode == "abort"
             confirm "Go on?"
         """)
-        let cases: [(String, Int32)] = [("conclude", 0), ("complete", 0), ("finding", 1), ("fail", 1), ("ask", 2), ("abort", 3)]
+        let cases: [(String, Int32)] = [("conclude", 0), ("complete", 0), ("finding", 1), ("fail", 4), ("ask", 2), ("abort", 3)]
         for (mode, code) in cases {
             let result = try run("codes.runbook", ["mode=\(mode)"])
             XCTAssertEqual(result.exitCode, code, "mode \(mode): \(result.stdout)")
@@ -311,7 +311,7 @@ final class EndToEndRunTests: XCTestCase {
     func testEndlessGotoLoopStopsAtTheVisitLimit() throws {
         try write("loop.runbook", "runbook \"loop\"\nstep a \"A\"\n  goto b\nstep b \"B\"\n  goto a\n")
         let result = try run("loop.runbook", timeout: 120)
-        XCTAssertEqual(result.exitCode, 1)
+        XCTAssertEqual(result.exitCode, 4)
         XCTAssertTrue(result.stdout.contains("step 'a' ran 1000 times: a goto loop that never ends? (limit: 1000 visits per step)"),
                       String(result.stdout.suffix(500)))
         XCTAssertTrue(result.stdout.contains("steps run: 2000"), String(result.stdout.suffix(500)))

@@ -107,7 +107,7 @@ final class RunEngineTests: XCTestCase {
         let run = try ReplChild.run(["run", runbook, "--hosts", "rbtest-unreachable", "--ssh-config", sshConfig,
                                      "--ssh-option", "ConnectTimeout=2", "--yes", "--journal", journalPath],
                                     directory: directory)
-        XCTAssertEqual(run.status, 1, run.stdout)
+        XCTAssertEqual(run.status, 4, run.stdout)
         let header = try XCTUnwrap(ReplJournalFile(journalPath).objects.first)
         let plan = try XCTUnwrap(header["plan"] as? [String: Any])
         let targets = try XCTUnwrap(plan["targets"] as? [String: Any])
@@ -117,7 +117,7 @@ final class RunEngineTests: XCTestCase {
         XCTAssertEqual(plan["assumeYes"] as? Bool, true)
 
         let again = try ReplChild.run(["resume", journalPath], directory: directory)
-        XCTAssertEqual(again.status, 1, again.stdout + again.stderr)
+        XCTAssertEqual(again.status, 4, again.stdout + again.stderr)
         XCTAssertTrue(again.stdout.contains("[rbtest-unreachable]") || again.stdout.contains("on rbtest-unreachable")
                       || again.stdout.contains("rbtest-unreachable is unreachable"), again.stdout)
         XCTAssertFalse(again.stdout.contains("│ " + ProcessInfo.processInfo.hostName), "it ran here:\n\(again.stdout)")
@@ -336,7 +336,7 @@ final class RunEngineTests: XCTestCase {
 
             """)
         let (status, stdout, journal) = try runOnUnreachableHost(runbook)
-        XCTAssertEqual(status, 1, stdout)
+        XCTAssertEqual(status, 4, stdout)
         XCTAssertFalse(stdout.contains("never printed"), stdout)
         let ends = records("command_end", in: journal)
         XCTAssertEqual(ends.count, 2, "\(ends)")
@@ -359,7 +359,7 @@ final class RunEngineTests: XCTestCase {
         let nodeHealth = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("runbooks/node-health.runbook").path
         let (status, stdout, journal) = try runOnUnreachableHost(nodeHealth)
-        XCTAssertEqual(status, 1, stdout)
+        XCTAssertEqual(status, 4, stdout)
         XCTAssertFalse(stdout.contains("is not a number"), stdout)
         XCTAssertTrue(stdout.contains("rbtest-unreachable is unreachable (ssh: connect to host 127.0.0.1 port 1: Connection refused)"),
                       stdout)
