@@ -20,7 +20,8 @@ struct Executors {
                 for miss in executor.misses { Output.err("scenario: \(miss.description)\n") }
             })
         }
-        let routing = RoutingExecutor(ssh: SSHConfiguration(configFile: sshConfig))
+        let routing = RoutingExecutor(ssh: SSHConfiguration(configFile: sshConfig,
+                                                            runtimeDirectory: SessionFactory.variable("XDG_RUNTIME_DIR")))
         return Executors(executor: routing, simulated: false, shutdown: { routing.closeConnections() })
     }
 

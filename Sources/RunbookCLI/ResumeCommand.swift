@@ -52,7 +52,8 @@ struct ResumeCommand: ParsableCommand {
         if hash != header.contentHash {
             Output.err(terminal.yellow("warning: \(header.runbookPath) changed since the journal was written (hash \(header.contentHash.prefix(19))… → \(hash.prefix(19))…); steps may not line up") + "\n")
         }
-        let options = try resumedOptions(header, answers: point.answers)
+        var options = try resumedOptions(header, answers: point.answers)
+        options.processEnvironment = SessionFactory.environment(for: checked)
         let targets = header.plan.targets
         try checkReachable(targets)
 

@@ -52,6 +52,7 @@ struct RunCommand: ParsableCommand {
         }
         var options = try session.runOptions(parameters: parameters)
         try SecretInputs.resolve(checked, files: session.secretFile, into: &options)
+        options.processEnvironment = SessionFactory.environment(for: checked)
         if let scenario { options = try Executors.scenarioOptions(options, scenarioPath: scenario) }
         options.fromStep = from
         if let from, checked.runbook.step(from) == nil {

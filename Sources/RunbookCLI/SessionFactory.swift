@@ -12,8 +12,17 @@ enum SessionFactory {
         getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// The process's environment for `env(name)`, when the runbook (or one it calls) uses it:
+    /// building it costs more than a small run's start-up otherwise.
+    static func environment(for checked: CheckedRunbook) -> [String: String] {
+        let files = [checked.runbook.file] + checked.callees.values.map(\.runbook.file)
+        guard files.contains(where: { $0.text.contains("env(") }) else { return [:] }
+        return ProcessInfo.processInfo.environment
+    }
+
     static var identity: RunIdentity {
-        RunIdentity.thisProcess(user: variable("USER") ?? variable("LOGNAME"))
+        RunIdentity.thisProcess(user: variable("USER") ?? variable("LOGNAME"),
+                                sudoUID: variable("SUDO_UID").flatMap { UInt32($0) })
     }
 
     /// Opens the journal a run asked for (or the default one), or none with --no-journal.

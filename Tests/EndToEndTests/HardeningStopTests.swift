@@ -120,6 +120,9 @@ final class HardeningStopTests: XCTestCase {
             runner.send(SIGKILL)
             return XCTFail("\(command): \(sleeps.count) of \(expected) sleeps started: \(runner.wait(timeout: 10).summary)")
         }
+        // Commands are registered with the watchdog once they have run 20 ms (see
+        // `Supervision.watchdogDelay`): kill after that, as an operator's kill -9 would come.
+        usleep(200_000)
         runner.send(SIGKILL)
         XCTAssertEqual(runner.wait(timeout: 30).signal, SIGKILL)
         for sleep in sleeps {

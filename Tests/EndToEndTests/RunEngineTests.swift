@@ -428,4 +428,18 @@ final class RunEngineTests: XCTestCase {
         XCTAssertEqual(child.wait(timeout: 30), 0, child.stdout + child.stderr)
         XCTAssertTrue(child.stdout.contains("│ working on local\n"), child.stdout)
     }
+
+    // env(name) reads the environment the runner was started with (the client passes it in).
+    func testEnvReadsTheRunnersEnvironment() throws {
+        let runbook = try write("env.runbook", """
+            runbook "env"
+            step show "Show"
+              print "region={env("RUNBOOK_TEST_REGION")} missing={default(env("RUNBOOK_SURELY_UNSET_42"), "none")}"
+
+            """)
+        let run = try ReplChild.run(["run", runbook, "--no-journal", "--no-color"], directory: directory,
+                                    environment: ReplE2E.environment(["RUNBOOK_TEST_REGION": "eu-west-9"]))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("region=eu-west-9 missing=none"), run.stdout)
+    }
 }

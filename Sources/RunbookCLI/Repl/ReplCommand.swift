@@ -44,6 +44,7 @@ struct ReplCommand: ParsableCommand {
         }
         var options = try session.runOptions(parameters: params)
         try SecretInputs.resolve(checked, files: session.secretFile, into: &options)
+        options.processEnvironment = SessionFactory.environment(for: checked)
         try ReplCommand.start(checked: checked, options: options, session: session, terminal: terminal,
                               from: from, history: history)
     }

@@ -119,11 +119,14 @@ public struct RunIdentity: Sendable, Equatable {
     public var host: String
     public var pid: Int
     public var toolVersion: String
+    /// For root under sudo: the invoking user's id, whose git repositories count as ours.
+    public var sudoUID: UInt32?
 
-    public init(user: String, host: String, pid: Int, toolVersion: String) {
+    public init(user: String, host: String, pid: Int, toolVersion: String, sudoUID: UInt32? = nil) {
         self.user = user
         self.host = host
         self.pid = pid
         self.toolVersion = toolVersion
+        self.sudoUID = sudoUID
     }
 }

@@ -10,12 +10,12 @@ import Darwin
 enum ControlDirectory {
     struct Failure: Error { let message: String }
 
-    /// A new private directory under $XDG_RUNTIME_DIR (when usable) or /tmp. mkdtemp creates
-    /// it with mode 0700 under a name no one else can have chosen beforehand.
-    static func makeFresh() -> Result<String, Failure> {
+    /// A new private directory under `runtime` (the client passes $XDG_RUNTIME_DIR; used when
+    /// it is a writable directory) or /tmp. mkdtemp creates it with mode 0700 under a name no
+    /// one else can have chosen beforehand.
+    static func makeFresh(under runtime: String?) -> Result<String, Failure> {
         var base = "/tmp"
-        if let runtime = getenv("XDG_RUNTIME_DIR").map({ String(cString: $0) }), !runtime.isEmpty,
-           isDirectory(runtime), access(runtime, W_OK) == 0 {
+        if let runtime, !runtime.isEmpty, isDirectory(runtime), access(runtime, W_OK) == 0 {
             base = runtime
         }
         var template = Array((base + "/runbook-ssh-XXXXXX").utf8CString)

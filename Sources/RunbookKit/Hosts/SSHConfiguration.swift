@@ -13,6 +13,9 @@ public struct SSHConfiguration: Sendable {
     /// given the same directory share connections, and `closeConnections()` ends those to the
     /// hosts this executor used.
     public var controlDirectory: String?
+    /// Where a fresh control directory is made when none is configured: the client passes
+    /// $XDG_RUNTIME_DIR (nil: /tmp).
+    public var runtimeDirectory: String?
     /// `-o ControlPersist=…`: how long an idle shared connection stays open.
     public var controlPersist: String
     /// Each passed as `-o VALUE`, e.g. "Port=2222", "StrictHostKeyChecking=accept-new".
@@ -25,8 +28,9 @@ public struct SSHConfiguration: Sendable {
 
     public init(configFile: String? = nil, connectTimeout: Int = 10, controlDirectory: String? = nil,
                 controlPersist: String = "60s", extraOptions: [String] = [], remoteTimeout: Bool = true,
-                sshCommand: String = "ssh") {
+                sshCommand: String = "ssh", runtimeDirectory: String? = nil) {
         self.configFile = configFile
+        self.runtimeDirectory = runtimeDirectory
         self.connectTimeout = connectTimeout
         self.controlDirectory = controlDirectory
         self.controlPersist = controlPersist

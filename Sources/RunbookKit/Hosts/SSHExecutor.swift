@@ -175,7 +175,7 @@ public final class SSHExecutor: CommandExecutor, @unchecked Sendable {
             if let configured = configuration.controlDirectory {
                 made = ControlDirectory.prepare(configured)
             } else {
-                made = ControlDirectory.makeFresh()
+                made = ControlDirectory.makeFresh(under: configuration.runtimeDirectory)
                 directoryIsOurs = true
             }
             if case .success(let path) = made { directory = path } else { directoryIsOurs = false }

@@ -137,9 +137,8 @@ public enum Builtins {
         fn("default", 2, 2, "default(x, fallback)", "x, or the fallback when x is null or empty") { args in
             args[0].text.isEmpty && !isCollection(args[0]) ? args[1] : args[0]
         },
-        fn("env", 1, 1, "env(name)", "an environment variable of the runner, or null") { args in
-            ProcessInfo.processInfo.environment[args[0].text].map { .string($0) } ?? .null
-        },
+        // Evaluated by `Evaluator` itself, from the environment the client passed in.
+        fn("env", 1, 1, "env(name)", "an environment variable of the runner, or null") { _ in .null },
         fn("keys", 1, 1, "keys(map)", "the keys of a map") { args in
             guard case .map(let keys, _) = args[0] else { return .list([]) }
             return .list(keys.map { .string($0) })

@@ -3,8 +3,14 @@ import Foundation
 /// Evaluates expressions and templates against a way to look names up.
 public struct Evaluator {
     public let lookup: (String) -> Value?
+    /// The runner's environment as the client gave it, for `env(name)` (the library reads
+    /// none itself).
+    public let environment: [String: String]
 
-    public init(lookup: @escaping (String) -> Value?) { self.lookup = lookup }
+    public init(environment: [String: String] = [:], lookup: @escaping (String) -> Value?) {
+        self.lookup = lookup
+        self.environment = environment
+    }
 
     public func evaluate(_ expr: Expr) throws -> Value {
         switch expr.kind {
@@ -24,6 +30,9 @@ public struct Evaluator {
         case .call(let name, let args):
             guard let builtin = Builtins.table[name] else {
                 throw RuntimeError("unknown function '\(name)'", at: expr.nameSpan ?? expr.span)
+            }
+            if name == "env", args.count == 1 {
+                return environment[try evaluate(args[0]).text].map { .string($0) } ?? .null
             }
             do {
                 return try builtin.apply(try args.map(evaluate))

@@ -16,7 +16,11 @@ import Darwin
 /// regular files of bounded size are read (a FIFO would block the start of the run), and
 /// the value is kept only when it is a 40- or 64-digit hex commit id.
 enum GitInfo {
-    static func headCommit(near path: String) -> String? {
+    /// `sudoUID`: for root under sudo, the invoking user's id (`SUDO_UID`, read by the client),
+    /// whose repositories count as ours, as git allows.
+    static func headCommit(near path: String, sudoUID: UInt32? = nil) -> String? {
+        trustedSudoUID = sudoUID
+        defer { trustedSudoUID = nil }
         guard let file = realpath(path, nil) else { return nil }
         var directory = (String(cString: file) as NSString).deletingLastPathComponent
         free(file)
@@ -103,11 +107,14 @@ enum GitInfo {
             && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
+    /// Set for the duration of one `headCommit` (start-up, one thread).
+    nonisolated(unsafe) private static var trustedSudoUID: UInt32?
+
     /// Owned by this user, or, for root under sudo, by the user who ran sudo (as git allows).
     private static func isOurs(_ info: stat) -> Bool {
         let me = geteuid()
         if info.st_uid == me { return true }
-        guard me == 0, let sudo = getenv("SUDO_UID"), let uid = uid_t(String(cString: sudo)) else { return false }
+        guard me == 0, let uid = trustedSudoUID else { return false }
         return info.st_uid == uid
     }
 

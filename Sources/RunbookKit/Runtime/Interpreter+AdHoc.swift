@@ -35,7 +35,7 @@ extension Interpreter {
                 return .failure(Diagnostic(.error, "unexpected text after the value", at: file.location(parser.current.offset)))
             }
             let frame = root
-            return .success(try Evaluator { frame.lookup($0) }.evaluate(expr))
+            return .success(try Evaluator(environment: options.processEnvironment) { frame.lookup($0) }.evaluate(expr))
         } catch Flow.abort(let message) {
             return .failure(Diagnostic(.error, message, at: nil))
         } catch let error as RuntimeError {

@@ -295,7 +295,7 @@ public final class Interpreter: @unchecked Sendable {
 
     func evaluator(_ context: StepContext) -> Evaluator {
         let frame = context.frame
-        return Evaluator { frame.lookup($0) }
+        return Evaluator(environment: options.processEnvironment) { frame.lookup($0) }
     }
 
     func execute(_ block: [Stmt], _ context: StepContext) throws {

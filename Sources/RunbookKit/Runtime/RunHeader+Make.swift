@@ -11,7 +11,7 @@ extension RunHeader {
             runbookPath: absolutePath(checked.path),
             runbookTitle: checked.title,
             contentHash: contentHash(of: checked),
-            gitCommit: GitInfo.headCommit(near: checked.path),
+            gitCommit: GitInfo.headCommit(near: checked.path, sudoUID: identity.sudoUID),
             parameters: parameters,
             secretParameters: secretParameters,
             user: identity.user,
@@ -32,9 +32,9 @@ extension RunHeader {
 extension RunIdentity {
     /// This process, with the given login name (the client reads $USER; the password
     /// database answers otherwise).
-    public static func thisProcess(user: String?) -> RunIdentity {
+    public static func thisProcess(user: String?, sudoUID: UInt32? = nil) -> RunIdentity {
         RunIdentity(user: user ?? userName(), host: localHostName(), pid: Int(getpid()),
-                    toolVersion: RunHeader.toolVersion)
+                    toolVersion: RunHeader.toolVersion, sudoUID: sudoUID)
     }
 }
 

@@ -28,5 +28,8 @@ public struct RunOptions: Sendable {
     /// Nesting depth of `run` calls (a guard against runaway recursion at run time).
     public var callDepth = 0
 
+    /// The runner's environment, for `env(name)`: the client passes what it read.
+    public var processEnvironment: [String: String] = [:]
+
     public init() {}
 }

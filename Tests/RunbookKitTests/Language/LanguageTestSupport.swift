@@ -89,7 +89,7 @@ enum Lang {
     static func eval(_ source: String, _ variables: [String: Value] = [:],
                      file: StaticString = #filePath, line: UInt = #line) throws -> Value {
         guard let expr = expression(source, file: file, line: line) else { throw RuntimeError("unparsable") }
-        return try Evaluator { variables[$0] }.evaluate(expr)
+        return try Evaluator(environment: ["PATH": "/usr/bin:/bin"]) { variables[$0] }.evaluate(expr)
     }
 
     /// The text form of an evaluated expression (what interpolation shows), or "ERROR: message".
