@@ -149,11 +149,13 @@ extension Interpreter {
         let outcome = child.run()
         appendFindings(outcome.findings, context)
         if let capture {
+            // How it ended, and the values it exported (the checker made sure the names differ).
+            let exported = child.exportedValues.sorted { $0.key < $1.key }
             context.frame.assign(capture, .map([
                 ("status", .string(outcome.statusName)),
                 ("conclusion", outcome.conclusion.map { .string($0) } ?? .null),
                 ("findings", .list(outcome.findings.map { .string($0.message) })),
-            ]))
+            ] + exported.map { ($0.key, $0.value) }))
             return
         }
         switch outcome.status {

@@ -16,6 +16,9 @@ public final class Interpreter: @unchecked Sendable {
     private var commandCounter = 0
     private var visits: [String: Int] = [:]
     private var lastUnreachable = false
+    /// Values this runbook exported (`export NAME = …`), for the caller's capture.
+    private var exports: [String: Value] = [:]
+    var exportedValues: [String: Value] { state.withLock { exports } }
     public private(set) var findings: [Finding] = []
     public private(set) var stepsRun: [String] = []
     /// Asked before every step and every command; a message stops the run safely (the
@@ -313,6 +316,11 @@ public final class Interpreter: @unchecked Sendable {
         case .assign(let name, let value):
             let v = try eval.evaluate(value)
             context.frame.assign(name, v)
+            emit(.variable(VariableSet(path: context.stepID, name: name, value: v)))
+        case .export(let name, let value):
+            let v = try eval.evaluate(value)
+            context.frame.assign(name, v)
+            state.withLock { exports[name] = v }
             emit(.variable(VariableSet(path: context.stepID, name: name, value: v)))
         case .call(let capture, let call):
             try runCall(call, capture: capture, context)

@@ -31,6 +31,7 @@ public enum PlanPrinter {
                 out += "\(pad)\(lead)$ \(lines.first ?? "")\(tags.isEmpty ? "" : "   [\(tags.joined(separator: ", "))]")\n"
                 for line in lines.dropFirst() { out += "\(pad)  \(line)\n" }
             case .assign(let name, let value): out += "\(pad)\(name) = \(src(value))\n"
+            case .export(let name, let value): out += "\(pad)export \(name) = \(src(value))\n"
             case .call(let capture, let call):
                 let args = call.arguments.map { "\($0.name)=\(src($0.value))" }.joined(separator: " ")
                 out += "\(pad)\(capture.map { "\($0) = " } ?? "")run \(call.path)\(call.host.map { " on \(src($0))" } ?? "") \(args)\n"

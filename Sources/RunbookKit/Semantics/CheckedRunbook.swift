@@ -17,6 +17,15 @@ public final class CheckedRunbook: @unchecked Sendable {
     public var path: String { runbook.file.path }
     public var title: String { runbook.title }
 
+    /// Names the runbook exports to a caller (`export NAME = …`).
+    public var exportedNames: Set<String> {
+        var names: Set<String> = []
+        runbook.forEachStatement { stmt in
+            if case .export(let name, _) = stmt.kind { names.insert(name) }
+        }
+        return names
+    }
+
     /// Resolves a path written in a `run` statement relative to the calling file.
     static func resolve(_ callPath: String, from file: String) -> String {
         if callPath.hasPrefix("/") { return callPath }

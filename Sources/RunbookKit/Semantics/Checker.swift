@@ -17,6 +17,10 @@ struct Checker {
 
     /// Names every runbook has: the host the run targets.
     static let builtinNames: Set<String> = ["target"]
+    /// What the capture of a `run` holds besides the callee's exported values.
+    static let callResultFields: Set<String> = ["status", "conclusion", "findings"]
+    /// Captures of `run` (`r = run "x.runbook"`), by name: the callee whose exports they hold.
+    var callCaptures: [String: (path: String, callee: CheckedRunbook)] = [:]
 
     init(runbook: Runbook, callees: [String: Callee]) {
         self.runbook = runbook
@@ -75,7 +79,7 @@ struct Checker {
         runbook.forEachStatement { stmt in
             switch stmt.kind {
             case .command(let capture?, _), .call(let capture?, _): names.insert(capture)
-            case .assign(let name, _): names.insert(name)
+            case .assign(let name, _), .export(let name, _): names.insert(name)
             case .ask(let id, _, _): names.insert(id.replacingOccurrences(of: "-", with: "_"))
             default: break
             }
@@ -102,7 +106,9 @@ struct Checker {
                 error("'confirm' cannot run inside 'foreach … parallel': confirm before the loop", at: confirm)
             }
             if let t = command.timeout, t <= 0 { error("a timeout must be longer than zero", at: command.timeoutSpan ?? command.span) }
-        case .call(_, let call): checkCall(call)
+        case .call(let capture, let call):
+            checkCall(call)
+            if let capture, let callee = checkedCallees[call.path] { callCaptures[capture] = (call.path, callee) }
         case .foreach(let variable, _, let parallel, _):
             innerScope.append(variable)
             innerParallel = inParallel || (parallel ?? 1) > 1
@@ -128,6 +134,11 @@ struct Checker {
             error("'confirm' cannot run inside 'foreach … parallel'", at: stmt.span)
         case .conclude where inParallel:
             error("'conclude' cannot run inside 'foreach … parallel': record findings there and conclude after the loop", at: stmt.span)
+        case .export(let name, _):
+            if Checker.callResultFields.contains(name) {
+                error("'\(name)' cannot be exported: a caller's capture already has '\(name)' (\(Checker.callResultFields.sorted().joined(separator: ", "))); choose another name",
+                      at: stmt.nameSpan ?? stmt.span)
+            }
         case .assign, .expect, .require, .ifElse, .retry, .conclude, .fail, .print, .confirm: break
         }
         for block in stmt.nestedBlocks { checkBlock(block, scope: innerScope, inParallel: innerParallel) }
@@ -179,6 +190,15 @@ struct Checker {
             }
         case .index(_, let index):
             checkWholeNumberLiteral(index, what: "the index")
+        case .member(let base, let field):
+            // `r.days` on the capture of a `run`: the callee must export `days`.
+            guard case .name(let name) = base.kind, let capture = callCaptures[name] else { break }
+            let exported = capture.callee.exportedNames
+            if !Checker.callResultFields.contains(field) && !exported.contains(field) {
+                let known = Checker.callResultFields.union(exported).sorted()
+                error("'\(capture.path)' does not export '\(field)'\(Checker.suggestion(for: field, among: known)) (\(name) has \(known.joined(separator: ", "))): add `export \(field) = …` to it",
+                      at: expr.span)
+            }
         case .call(let name, let args):
             guard let builtin = Builtins.table[name] else {
                 error("unknown function '\(name)'\(Checker.suggestion(for: name, among: Array(Builtins.table.keys)))",

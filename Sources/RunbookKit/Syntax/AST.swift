@@ -149,6 +149,9 @@ public struct Stmt: Sendable, Equatable {
     public indirect enum Kind: Sendable, Equatable {
         case command(capture: String?, Command)
         case assign(name: String, value: Expr)
+        /// `export NAME = EXPR`: an assignment that a caller reads from the capture of its
+        /// `run` (`r = run "x.runbook"` … `r.NAME`).
+        case export(name: String, value: Expr)
         case call(capture: String?, Call)
         case expect(Expr, message: Template, severity: FindingSeverity)
         case require(Expr, message: Template)

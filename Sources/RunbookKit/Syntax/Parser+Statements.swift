@@ -30,6 +30,16 @@ extension Parser {
         }
         if peek().is("=") { return try parseAssignment() }
         switch t.text {
+        case "export":
+            advance()
+            let name = try expectIdentifier("the name of the exported value")
+            try checkVariableName(name)
+            guard current.is("=") else {
+                error("expected '=' after 'export \(name.text)': export NAME = VALUE")
+                throw Abandon()
+            }
+            advance()
+            return Stmt(kind: .export(name: name.text, value: try parseExpression()), span: span(from: t.offset), nameSpan: name.span)
         case "goto":
             advance()
             let target = try expectIdentifier("the id of the step to go to")

@@ -27,7 +27,7 @@ extension Stmt {
         case .ifElse(let branches, let elseBody): return branches.map(\.body) + (elseBody.map { [$0] } ?? [])
         case .foreach(_, _, _, let body), .retry(_, _, _, _, _, let body): return [body]
         case .ask(_, _, let choices): return choices.map(\.body)
-        case .command, .assign, .call, .expect, .require, .goto, .conclude, .fail, .print, .confirm: return []
+        case .command, .assign, .export, .call, .expect, .require, .goto, .conclude, .fail, .print, .confirm: return []
         }
     }
 
@@ -38,7 +38,7 @@ extension Stmt {
         switch kind {
         case .command(_, let command):
             return [command.host, command.confirm.map(string)].compactMap { $0 }
-        case .assign(_, let value): return [value]
+        case .assign(_, let value), .export(_, let value): return [value]
         case .call(_, let call): return [call.host].compactMap { $0 } + call.arguments.map(\.value)
         case .expect(let condition, let message, _), .require(let condition, let message): return [condition, string(message)]
         case .ifElse(let branches, _): return branches.map(\.condition)

@@ -187,6 +187,7 @@ struct FormatLayout {
             let (text, script) = self.command(command)
             return ((capture.map { $0 + " = " } ?? "") + text, script)
         case .assign(let name, let value): return (name + " = " + e(value), nil)
+        case .export(let name, let value): return ("export " + name + " = " + e(value), nil)
         case .call(let capture, let call): return ((capture.map { $0 + " = " } ?? "") + self.call(call), nil)
         case .expect(let condition, let message, let severity):
             return ("expect " + e(condition) + " else " + (severity == .warning ? "warn " : "") + expressions.string(message), nil)

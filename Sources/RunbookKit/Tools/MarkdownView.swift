@@ -142,6 +142,7 @@ private struct MarkdownPage {
     private func simple(_ stmt: Stmt) -> String? {
         switch stmt.kind {
         case .assign(let name, let value): return "Set \(Markdown.code(name)) to \(Markdown.code(src(value)))"
+        case .export(let name, let value): return "Give the caller \(Markdown.code(name)) = \(Markdown.code(src(value)))"
         case .call(let capture, let call):
             var line = "**Run the runbook** \(Markdown.code(call.path))"
             if let host = call.host { line += " on \(Markdown.code(src(host)))" }
