@@ -18,7 +18,7 @@ command -v "$SWIFTC" >/dev/null || { echo "fuzz/build.sh: $SWIFTC not found" >&2
 
 # The front end and what it needs to compile: RunbookKit is one module without dependencies.
 # FUZZ_SOURCE_DIRS overrides the folder list (e.g. when a new folder joins the library).
-dirs=${FUZZ_SOURCE_DIRS:-"Source Diagnostics Syntax Semantics Runtime Hosts Journal"}
+dirs=${FUZZ_SOURCE_DIRS:-"Source Diagnostics Syntax Semantics Runtime Hosts Journal Engine"}
 # Compiled from a snapshot, so that an edit made meanwhile cannot break the build.
 SNAP="$OUT/src"
 rm -rf "$SNAP"

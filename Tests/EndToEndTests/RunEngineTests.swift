@@ -442,4 +442,20 @@ final class RunEngineTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("region=eu-west-9 missing=none"), run.stdout)
     }
+
+    // A capture of 1.5 MB (over the 1 MiB excerpt a command's output used to be cut to) and
+    // of 50 MB: every row counts.
+    func testLargeCapturesAreReadWhole() throws {
+        let runbook = try write("big.runbook", """
+            runbook "big"
+            step count "Count"
+              small = $ seq 1 200000
+              big = $ yes "$(printf '%099d' 7)" | head -n 500000
+              print "rows={count(lines(small))} last={lines(small)[-1]} bigrows={count(lines(big))} bytes={big.bytes}"
+
+            """)
+        let run = try ReplChild.run(["run", runbook, "--no-journal", "--no-color"], directory: directory)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("rows=200000 last=200000 bigrows=500000"), run.stdout)
+    }
 }

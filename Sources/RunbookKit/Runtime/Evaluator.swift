@@ -31,6 +31,11 @@ public struct Evaluator {
             guard let builtin = Builtins.table[name] else {
                 throw RuntimeError("unknown function '\(name)'", at: expr.nameSpan ?? expr.span)
             }
+            // Reading a cut capture as data would give a partial answer (a last row cut in
+            // half, rows missing): stop instead, saying why.
+            if Evaluator.readsAsData.contains(name), let first = args.first {
+                try Evaluator.refuseCut(try evaluate(first), in: "\(name)()", at: expr)
+            }
             if name == "env", args.count == 1 {
                 return environment[try evaluate(args[0]).text].map { .string($0) } ?? .null
             }
@@ -55,7 +60,10 @@ public struct Evaluator {
                 let left = try evaluate(lhs)
                 return left.truthy ? .bool(true) : .bool(try evaluate(rhs).truthy)
             }
-            return try Operators.apply(op, try evaluate(lhs), try evaluate(rhs), at: expr)
+            let left = try evaluate(lhs), right = try evaluate(rhs)
+            try Evaluator.refuseCut(left, in: "'\(op)'", at: expr)
+            try Evaluator.refuseCut(right, in: "'\(op)'", at: expr)
+            return try Operators.apply(op, left, right, at: expr)
         }
     }
 
@@ -75,7 +83,10 @@ public struct Evaluator {
         case .null: return .null
         case .map(_, let dict): return dict[field] ?? .null
         case .result(let r):
+            if ["stdout", "output", "lines"].contains(field) { try Evaluator.refuseCut(base, in: "'.\(field)'", at: expr) }
             switch field {
+            case "bytes": return .number(Double(r.stdoutBytes))
+            case "cut": return .bool(r.stdoutTruncated)
             case "stdout": return .string(Value.trimTrailingNewlines(r.stdout))
             case "stderr": return .string(Value.trimTrailingNewlines(r.stderr))
             case "output": return .string(Value.combinedOutput(r))
@@ -86,7 +97,7 @@ public struct Evaluator {
             case "timed_out": return .bool(r.timedOut)
             case "unreachable": return .bool(r.unreachable)
             default:
-                throw RuntimeError("a command result has no field '\(field)': use stdout, stderr, output, exit, ok, lines, duration, timed_out or unreachable",
+                throw RuntimeError("a command result has no field '\(field)': use stdout, stderr, output, exit, ok, lines, duration, timed_out, unreachable, bytes or cut",
                                    at: expr.span)
             }
         case .list(let items) where field == "count": return .number(Double(items.count))
@@ -115,5 +126,19 @@ public struct Evaluator {
         default:
             throw RuntimeError("cannot index \(base.typeName)", at: expr.span)
         }
+    }
+}
+
+extension Evaluator {
+    /// Built-ins that read a command's output as data.
+    static let readsAsData: Set<String> = ["table", "json", "lines", "grep", "column", "field", "count", "match", "jsonpath"]
+
+    static func refuseCut(_ value: Value, in use: String, at expr: Expr) throws {
+        guard case .result(let r) = value, r.stdoutTruncated else { return }
+        throw RuntimeError("""
+            \(use) on a command's output that was cut: it printed \(r.stdoutBytes) bytes and only the first \
+            \(r.stdout.utf8.count) were kept (the limit for captured output); a partial table or document \
+            would give a wrong answer — narrow the command (a selector, -o jsonpath, --chunk-size) or raise the limit
+            """, at: expr.span)
     }
 }

@@ -55,7 +55,7 @@ extension Interpreter {
             environment: environment(context),
             host: host,
             timeout: command.timeout ?? runbook.timeout ?? options.defaultTimeout,
-            captureLimit: options.captureLimit,
+            captureLimit: capture == nil ? options.captureLimit : max(options.captureLimit, options.capturedOutputLimit),
             sshOptions: runbook.sshOptions + options.sshOptions)
         let id = nextCommandID()
         let shownHost = context.label ?? host

@@ -14,6 +14,11 @@ public struct RunOptions: Sendable {
     public var maxStepVisits = 1000
     /// Bytes of each output stream kept per command.
     public var captureLimit = 1 << 20
+    /// Bytes of each output stream kept for a command whose result the runbook captures
+    /// (`x = $ …`): the whole output, up to this hard limit, so that `table()`, `json()` and
+    /// `lines()` see every row. Memory grows with what the command printed; a capture that
+    /// hits the limit is marked cut, and reading it as data is an error, never a partial answer.
+    public var capturedOutputLimit = 256 << 20
     /// Command timeout when neither the command nor the runbook sets one.
     public var defaultTimeout: Double = 60
     /// `--timeout` as the operator gave it (nil: the built-in default), for the run's record.

@@ -135,7 +135,7 @@ final class LanguageEvaluatorTests: XCTestCase {
         XCTAssertEqual(show("r", vars), "line1\nline2")
         XCTAssertEqual(show("r[1]", vars), "line2", "indexing a result picks a line")
         XCTAssertEqual(show("r.nope", vars),
-                       "ERROR: a command result has no field 'nope': use stdout, stderr, output, exit, ok, lines, duration, timed_out or unreachable")
+                       "ERROR: a command result has no field 'nope': use stdout, stderr, output, exit, ok, lines, duration, timed_out, unreachable, bytes or cut")
     }
 
     /// BUG: `output` joins stdout and stderr with an extra newline, so a command that prints
