@@ -127,4 +127,22 @@ final class EndToEndSeverityTests: XCTestCase {
             XCTAssertEqual((object["findings"] as? [Any])?.count, 2, "the run's findings are every host's")
         }
     }
+
+    func testCheckWarnsAboutAPlainConclusionButPasses() throws {
+        let result = try E2E.run(["check", "--no-color", "s.runbook"], in: dir)
+        XCTAssertEqual(result.exitCode, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "s.runbook: ok (1 step)\n")
+        let warnings = result.stderr.split(separator: "\n").filter { $0.contains(": warning: ") }
+        XCTAssertEqual(warnings.count, 2, result.stderr)
+        XCTAssertTrue(warnings.first?.hasPrefix("s.runbook:14:5: warning: a plain `conclude`") ?? false, result.stderr)
+        XCTAssertTrue(warnings.last?.hasPrefix("s.runbook:20:5: warning: ") ?? false, result.stderr)
+
+        try E2E.write("runbook \"t\"\nstep a \"A\"\n  diagnose \"x\"\n", to: "d.runbook", in: dir)
+        let clean = try E2E.run(["check", "--no-color", "d.runbook"], in: dir)
+        XCTAssertEqual(clean.exitCode, 0)
+        XCTAssertEqual(clean.stderr, "")
+        let run = try E2E.run(["run", "s.runbook", "--no-journal", "--no-color", "kind=plain"], in: dir)
+        XCTAssertEqual(run.exitCode, 0)
+        XCTAssertFalse(run.stderr.contains("warning"), "running says nothing about it: \(run.stderr)")
+    }
 }

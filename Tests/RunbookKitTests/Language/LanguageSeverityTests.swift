@@ -186,6 +186,40 @@ final class LanguageSeverityTests: XCTestCase {
         XCTAssertEqual(RunOutcome.combinedSeverity([.ok, .ok]), .ok)
     }
 
+    // MARK: check's advice on plain conclusions
+
+    func testCheckAdvisesAgainstPlainConclusionsOnly() throws {
+        let runbook = try XCTUnwrap(Lang.parsed("""
+        runbook "t"
+        step a "A"
+          ask "Is it DNS?"
+            yes: conclude "it was DNS"
+            no: diagnose "not DNS"
+          if 1 > 2
+            conclude ok "fine"
+          conclude unknown "no idea"
+        step b "B"
+          conclude "plain"
+        """))
+        let advice = ConclusionAdvice.warnings(runbook)
+        XCTAssertEqual(advice.map(\.severity), [.warning, .warning], "a warning, never an error")
+        XCTAssertEqual(advice.map { "\($0.location!.line):\($0.location!.column)" }, ["4:10", "10:3"])
+        XCTAssertTrue(advice.allSatisfy { $0.message.contains("`conclude ok`") && $0.message.contains("`diagnose`") })
+        XCTAssertEqual(Lang.check("runbook \"t\"\nstep a \"A\"\n  conclude \"x\"\n").1.map(\.description), [],
+                       "loading a runbook to run it says nothing about it")
+    }
+
+    func testShippedRunbooksSayWhatTheyFound() throws {
+        let directory = ScenarioFixtures.repositoryRoot + "/runbooks"
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".runbook") }
+        XCTAssertFalse(names.isEmpty)
+        for name in names {
+            let text = try String(contentsOfFile: directory + "/" + name, encoding: .utf8)
+            guard let runbook = Parser.parse(SourceFile(path: name, text: text)).runbook else { return XCTFail(name) }
+            XCTAssertEqual(ConclusionAdvice.warnings(runbook).map(\.description), [], name)
+        }
+    }
+
     // MARK: fmt
 
     func testFormatterPrintsEveryFormBackUnchanged() throws {
