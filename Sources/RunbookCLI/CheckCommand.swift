@@ -26,6 +26,7 @@ struct CheckCommand: ParsableCommand {
                 failed += 1
                 continue
             }
+            DiagnosticPrinter.print(ConclusionAdvice.warnings(checked.runbook), color: stderrColor)
             if !quiet {
                 let steps = checked.runbook.steps.count
                 Output.out("\(file): ok (\(steps) step\(steps == 1 ? "" : "s"))\n")

@@ -337,8 +337,8 @@ enum ReplJournalExpectations {
                          "Note: the flag came back after the restore",
                          "Marked failed: no flag file yet",
                          "**Finding: the flag file holds 6 bytes (more than 2)",
-                         "1. **the flag file holds 6 bytes (more than 2)** (step `size`",
-                         "**Diagnosis:** the flag file is back in \(directory)",
+                         "1. **the flag file holds 6 bytes (more than 2)** (failing, step `size`",
+                         "**Diagnosis:** Problem — the flag file is back in \(directory)",
                          "## Conclusion\n\nthe flag file is back in \(directory) (step `verdict`)",
                          "`$ test -f \"$dir/flag\"` on localhost: exit 1"] {
             XCTAssertTrue(text.contains(expected), "the report lacks “\(expected)”:\n\(text)", file: file, line: line)

@@ -63,6 +63,14 @@ struct IncidentSummary {
         var host: String?
         var message: String
         var evidence: String?
+        /// Failing (a problem) or a warning (shown, changes no exit code).
+        var severity: FindingSeverity
+    }
+
+    struct Concluded {
+        var step: String
+        var message: String
+        var severity: ConclusionSeverity
     }
 
     static let excerptLines = 20
@@ -70,7 +78,7 @@ struct IncidentSummary {
     var rows: [Row] = []
     var evidence: [Evidence] = []
     var findings: [Finding] = []
-    var conclusions: [(step: String, message: String)] = []
+    var conclusions: [Concluded] = []
     var failures: [(step: String?, message: String)] = []
     var decisions: [Decision] = []
     var runEnd: RunEnd?
@@ -163,8 +171,9 @@ struct IncidentSummary {
                         stdout: Excerpt(f.evidence, maxLines: Self.excerptLines, cutInJournal: false, totalBytes: f.evidence.utf8.count),
                         stderr: Excerpt("", maxLines: 0, cutInJournal: false, totalBytes: 0)))
                 }
-                findings.append(Finding(step: f.path.description, host: f.host, message: f.message, evidence: id))
-                row("Finding: \(f.message)" + (id.map { " (evidence \($0))" } ?? ""), evidence: id)
+                findings.append(Finding(step: f.path.description, host: f.host, message: f.message, evidence: id,
+                                        severity: f.severity))
+                row((f.severity == .warning ? "Warning: " : "Finding: ") + f.message + (id.map { " (evidence \($0))" } ?? ""), evidence: id)
             case .branch(let b):
                 row("Branch: \(b.description)")
             case .decision(let d):
@@ -179,18 +188,40 @@ struct IncidentSummary {
             case .variable, .cursor:
                 break   // values and cursor moves are for resuming, too noisy for a timeline
             case .concluded(let c):
-                conclusions.append((c.path.description, c.message))
-                row("Conclusion: \(c.message)")
+                conclusions.append(Concluded(step: c.path.description, message: c.message, severity: c.severity))
+                row("\(c.severity.label): \(c.message)")
             case .failed(let f):
                 failures.append((f.path?.description, f.message))
                 row("Failure: \(f.message)")
             case .targetEnded(let t):
                 if let target = t.target {
-                    row("\(target) ended: \(t.status.rawValue) (exit \(t.exitCode))" + (t.reason.map { ": \($0)" } ?? ""))
+                    row("\(target) ended: \(t.status.rawValue), \(Self.label(t.severity).lowercased()) (exit \(t.exitCode))" + (t.reason.map { ": \($0)" } ?? ""))
                 }
             case .runEnded(let end):
-                row("Run ended: \(end.status.rawValue) (exit \(end.exitCode)) after \(Self.duration(end.duration))")
+                row("Run ended: \(end.status.rawValue), \(Self.label(end.severity).lowercased()) (exit \(end.exitCode)) after \(Self.duration(end.duration))")
             }
+        }
+    }
+
+    /// What the run found out: the run's own record when it ended; otherwise what its last
+    /// conclusion and its findings say so far (nil when they say nothing yet).
+    var severity: Severity? {
+        if let runEnd { return runEnd.severity }
+        if findings.contains(where: { $0.severity == .failing }) { return .problem }
+        switch conclusions.last?.severity {
+        case .problem: return .problem
+        case .unknown: return .unknown
+        case .ok, .unstated: return .ok
+        case nil: return failures.isEmpty ? nil : .unknown
+        }
+    }
+
+    /// "Healthy", "Problem", "Could not tell".
+    static func label(_ severity: Severity) -> String {
+        switch severity {
+        case .ok: return "Healthy"
+        case .problem: return "Problem"
+        case .unknown: return "Could not tell"
         }
     }
 

@@ -24,9 +24,12 @@ extension JournalReport {
         if let end = summary.runEnd {
             report["status"] = end.status.rawValue
             report["exit_code"] = end.exitCode
+            report["severity"] = end.severity.rawValue
             report["duration"] = end.duration
         } else {
             report["status"] = NSNull()
+            // Not ended: what the conclusion and findings say so far, if anything.
+            report["severity"] = summary.severity?.rawValue as Any? ?? NSNull()
         }
         if let endTime = summary.endTime { report["end"] = JournalTime.iso8601(endTime) }
 
@@ -53,13 +56,15 @@ extension JournalReport {
         }
         report["findings"] = summary.findings.map { finding -> [String: Any] in
             ["step": finding.step, "host": finding.host as Any? ?? NSNull(), "message": finding.message,
-             "evidence": finding.evidence as Any? ?? NSNull()]
+             "evidence": finding.evidence as Any? ?? NSNull(), "severity": finding.severity.rawValue]
         }
         report["decisions"] = summary.decisions.map { d -> [String: Any] in
             ["kind": d.kind.rawValue, "prompt": d.prompt, "answer": d.answer as Any? ?? NSNull(),
              "source": d.source.rawValue, "step": d.path?.description as Any? ?? NSNull()]
         }
-        report["conclusions"] = summary.conclusions.map { ["step": $0.step, "message": $0.message] }
+        report["conclusions"] = summary.conclusions.map {
+            ["step": $0.step, "message": $0.message, "severity": $0.severity.rawValue]
+        }
         report["failures"] = summary.failures.map { ["step": $0.step as Any? ?? NSNull(), "message": $0.message] }
 
         guard let data = try? JSONSerialization.data(withJSONObject: report,

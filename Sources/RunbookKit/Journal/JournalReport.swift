@@ -20,6 +20,7 @@ public enum JournalReport {
         if let end = summary.runEnd {
             let endTime = summary.endTime.map { dateTime($0) + " UTC, " } ?? ""
             out += "- **Ended:** \(endTime)after \(IncidentSummary.duration(end.duration)): **\(end.status.rawValue)** (exit \(end.exitCode))\n"
+            out += "- **Severity:** \(IncidentSummary.label(end.severity)) (\(end.severity.rawValue))\n"
         } else {
             let last = summary.endTime.map { " (last event at \(dateTime($0)) UTC)" } ?? ""
             out += "- **Ended:** the run did not finish\(last)\n"
@@ -34,7 +35,18 @@ public enum JournalReport {
         if header.plan.assumeYes { out += "- **Confirmations:** accepted in advance with `--yes`\n" }
         if let path = journal.path { out += "- **Journal:** \(ReportMarkdownText.code(path))\n" }
         if let conclusion = summary.conclusions.last {
-            out += "\n**Diagnosis:** \(ReportMarkdownText.inline(conclusion.message))\n"
+            let verdict = summary.severity.map { IncidentSummary.label($0) + " — " } ?? ""
+            out += "\n**Diagnosis:** \(verdict)\(ReportMarkdownText.inline(conclusion.message))\n"
+        } else if let end = summary.runEnd, end.status != .ended {
+            // No conclusion: say what the run found out all the same.
+            let why: String
+            switch end.status {
+            case .failed: why = summary.failures.last.map { "the run failed: " + ReportMarkdownText.inline($0.message) } ?? "the run failed"
+            case .aborted: why = "the run was aborted"
+            case .unreachable: why = "the host could not be reached"
+            default: why = "the runbook ended without a conclusion"
+            }
+            out += "\n**Diagnosis:** \(IncidentSummary.label(end.severity)) — \(why)\n"
         }
         if journal.truncatedLastLine {
             out += "\n> **Note:** the journal ends in the middle of a line: the run was interrupted while writing. Everything up to that point is shown.\n"
@@ -113,7 +125,7 @@ public enum JournalReport {
             out += "None.\n"
         }
         for (number, finding) in summary.findings.enumerated() {
-            var line = "\(number + 1). **\(ReportMarkdownText.inline(finding.message))** (step \(ReportMarkdownText.code(finding.step))"
+            var line = "\(number + 1). **\(ReportMarkdownText.inline(finding.message))** (\(finding.severity.rawValue), step \(ReportMarkdownText.code(finding.step))"
             if let host = finding.host { line += " on \(ReportMarkdownText.inline(host))" }
             if let id = finding.evidence { line += ", evidence \(id)" }
             out += line + ")\n"

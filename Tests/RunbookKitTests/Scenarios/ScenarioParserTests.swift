@@ -123,6 +123,12 @@ final class ScenarioParserTests: XCTestCase {
              "3:23: error: unexpected 'extra' at the end of the line"),
             ("scenario \"t\"\nrunbook \"x\"\n  exit 1\n",
              "3:3: error: unexpected indentation: only the lines of a 'when' block are indented"),
+            ("scenario \"t\"\nrunbook \"x\"\nexpect severity maybe\n",
+             "3:17: error: unknown severity 'maybe': expected ok, problem, unknown"),
+            ("scenario \"t\"\nrunbook \"x\"\nexpect exit 300\n",
+             "3:13: error: expected an exit code from 0 to 255, found '300'"),
+            ("scenario \"t\"\nrunbook \"x\"\nexpect exit one\n",
+             "3:13: error: expected an exit code from 0 to 255, found 'one'"),
             ("scenario \"t\"\nrunbook \"x\"\nwhen $ ls\n  stdin \"x\"\n",
              "4:3: error: unknown line 'stdin' in a 'when' block: expected stdout, stderr, exit, on, repeat, timeout or unreachable"),
         ]
