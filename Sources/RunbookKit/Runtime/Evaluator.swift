@@ -3,8 +3,15 @@ import Foundation
 /// Evaluates expressions and templates against a way to look names up.
 public struct Evaluator {
     public let lookup: (String) -> Value?
+    /// Where the runbook sets a name ("12:3, 20:5"), for the error when it has no value.
+    public var assignedAt: (String) -> String? = { _ in nil }
 
     public init(lookup: @escaping (String) -> Value?) { self.lookup = lookup }
+
+    public init(lookup: @escaping (String) -> Value?, assignedAt: @escaping (String) -> String?) {
+        self.lookup = lookup
+        self.assignedAt = assignedAt
+    }
 
     public func evaluate(_ expr: Expr) throws -> Value {
         switch expr.kind {
@@ -15,6 +22,10 @@ public struct Evaluator {
         case .null: return .null
         case .name(let name):
             guard let value = lookup(name) else {
+                if let places = assignedAt(name) {
+                    throw RuntimeError("'\(name)' has no value: it was not set on the path this run took; it is set at \(places)",
+                                       at: expr.span)
+                }
                 throw RuntimeError("'\(name)' has no value yet: it is set by a step that has not run", at: expr.span)
             }
             return value

@@ -295,7 +295,8 @@ public final class Interpreter: @unchecked Sendable {
 
     func evaluator(_ context: StepContext) -> Evaluator {
         let frame = context.frame
-        return Evaluator { frame.lookup($0) }
+        let places = checked.assignmentPlaces
+        return Evaluator(lookup: { frame.lookup($0) }, assignedAt: { places[$0] })
     }
 
     func execute(_ block: [Stmt], _ context: StepContext) throws {
