@@ -29,7 +29,9 @@ struct CheckCommand: ParsableCommand {
             DiagnosticPrinter.print(ConclusionAdvice.warnings(checked.runbook), color: stderrColor)
             if !quiet {
                 let steps = checked.runbook.steps.count
-                Output.out("\(file): ok (\(steps) step\(steps == 1 ? "" : "s"))\n")
+                let warnings = checked.warnings.filter { $0.severity == .warning }.count
+                let warned = warnings == 0 ? "" : ", \(warnings) warning\(warnings == 1 ? "" : "s")"
+                Output.out("\(file): ok (\(steps) step\(steps == 1 ? "" : "s")\(warned))\n")
             }
         }
         // Exit here rather than return: freeing every token and syntax tree of the checked

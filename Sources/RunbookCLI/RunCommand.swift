@@ -51,6 +51,10 @@ struct RunCommand: ParsableCommand {
             return
         }
         var options = try session.runOptions(parameters: parameters)
+        if let problem = RunCommand.answerProblem(options.answers, questions: checked.questions(includingCallees: true)) {
+            Output.err("error: \(problem)\n")
+            throw ExitCode(Exit.usage)
+        }
         try SecretInputs.resolve(checked, files: session.secretFile, into: &options)
         options.processEnvironment = SessionFactory.environment(for: checked)
         if let scenario { options = try Executors.scenarioOptions(options, scenarioPath: scenario) }
@@ -71,6 +75,24 @@ struct RunCommand: ParsableCommand {
             targetObservers: display.targetObservers))
         Cancellation.installSignalHandlers()
         throw ExitCode(RunDriver(terminal: terminal, json: format == .json).run(run, display: display))
+    }
+}
+
+extension RunCommand {
+    /// Why the `--answer` options cannot be used with these questions, or nil: each must name
+    /// a question (by its id, or with `_` for `-`) and one of its choices (in any case).
+    static func answerProblem(_ answers: [String: String], questions: [Question]) -> String? {
+        for (id, answer) in answers.sorted(by: { $0.key < $1.key }) {
+            guard let question = questions.first(where: { $0.id == id || $0.id.replacingOccurrences(of: "-", with: "_") == id }) else {
+                let list = questions.map { "\($0.id) (\($0.choices.joined(separator: "|")))" }.joined(separator: ", ")
+                return "--answer \(id)=\(answer): the runbook asks no question '\(id)'"
+                    + (questions.isEmpty ? "; it asks no questions" : "; its questions: \(list)")
+            }
+            guard question.choices.contains(where: { $0.lowercased() == answer.lowercased() }) else {
+                return "--answer \(id)=\(answer): '\(answer)' is not a choice of '\(question.id)'; choose one of \(question.choices.joined(separator: ", "))"
+            }
+        }
+        return nil
     }
 }
 

@@ -25,6 +25,17 @@ final class EndToEndCheckTests: XCTestCase {
         XCTAssertEqual(quiet.stdout, "")
     }
 
+    func testWarningsAreShownButDoNotFailTheCheck() throws {
+        try E2E.write("runbook \"w\"\nparam pod = \"a\"\nstep one \"One\"\n  $ echo {pod}\n", to: "w.runbook", in: dir)
+        let result = try E2E.run(["check", "--no-color", "w.runbook"], in: dir)
+        XCTAssertEqual(result.exitCode, 0)
+        XCTAssertEqual(result.stdout, "w.runbook: ok (1 step, 1 warning)\n")
+        XCTAssertTrue(result.stderr.hasPrefix("w.runbook:4:10: warning: '{pod}' reaches the shell"), result.stderr)
+        let run = try E2E.run(["run", "--no-journal", "--no-color", "w.runbook"], in: dir)
+        XCTAssertEqual(run.exitCode, 0, "a warning does not stop a run")
+        XCTAssertTrue(run.stderr.contains("warning: '{pod}'"), run.stderr)
+    }
+
     func testSeveralFilesOneBad() throws {
         try E2E.write("runbook \"a\"\nstep one \"One\"\n  print \"1\"\n", to: "good.runbook", in: dir)
         try E2E.write("runbook \"b\"\nstep one \"One\"\n  print \"{nope}\"\n", to: "bad.runbook", in: dir)

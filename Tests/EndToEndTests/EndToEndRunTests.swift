@@ -116,6 +116,28 @@ final class EndToEndRunTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("--answer takes QUESTION-ID=CHOICE"), bad.stderr)
     }
 
+    func testAnswersAreCheckedBeforeTheRunStarts() throws {
+        try write("a.runbook", """
+        runbook "ask"
+        step logs "Logs"
+          $ echo started > started.txt
+          ask ready "Is the node Ready?"
+            yes: conclude "node ready"
+            "not sure": conclude "look again"
+        """)
+        let unknown = try run("a.runbook", ["--answer", "redy=yes"])
+        XCTAssertEqual(unknown.exitCode, 2)
+        XCTAssertTrue(unknown.stderr.contains("--answer redy=yes: the runbook asks no question 'redy'; its questions: ready (yes|not sure)"),
+                      unknown.stderr)
+        let choice = try run("a.runbook", ["--answer", "ready=maybe"])
+        XCTAssertEqual(choice.exitCode, 2)
+        XCTAssertTrue(choice.stderr.contains("'maybe' is not a choice of 'ready'; choose one of yes, not sure"), choice.stderr)
+        XCTAssertFalse(E2E.exists(dir + "/started.txt"), "nothing runs when an answer is wrong")
+        let fine = try run("a.runbook", ["--answer", "ready=NOT SURE"])
+        XCTAssertEqual(fine.exitCode, 0, fine.stderr)
+        XCTAssertTrue(fine.stdout.contains("look again"), fine.stdout)
+    }
+
     func testCallingAnotherRunbookWithArguments() throws {
         try write("lib/child.runbook", """
         runbook "child"

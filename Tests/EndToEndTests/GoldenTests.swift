@@ -2,7 +2,8 @@
 // output the built binary must give.
 //
 //   check/NAME.runbook + NAME.expected   `runbook check --no-color NAME.runbook` must fail (exit 2)
-//                                        with exactly this stderr and no stdout.
+//                                        with exactly this stderr and no stdout; a case named
+//                                        warning-… has only warnings: exit 0, stdout "… ok".
 //   run/NAME.runbook + NAME.expected     `runbook run NAME.runbook --no-journal --no-color ARGS…`
 //                                        must print exactly this (timings normalised to TIME);
 //                                        stderr, when there is any, follows a "--- stderr" line.
@@ -35,8 +36,14 @@ final class GoldenTests: XCTestCase {
             let result = try E2E.run(["check", "--no-color", name + ".runbook"], in: directory, timeout: 30)
             let actual = result.stderr
             XCTAssertNil(result.signal, "\(name): the checker crashed (signal \(result.signal ?? 0))")
-            XCTAssertEqual(result.exitCode, 2, "\(name): `runbook check` must fail with exit code 2")
-            XCTAssertEqual(result.stdout, "", "\(name): nothing on stdout when the check fails")
+            if name.hasPrefix("warning-") {
+                XCTAssertEqual(result.exitCode, 0, "\(name): warnings alone must not fail `runbook check`")
+                XCTAssertTrue(result.stdout.hasPrefix(name + ".runbook: ok ("), "\(name): a file with warnings checks ok")
+                XCTAssertTrue(actual.contains(": warning: "), "\(name): a warning case shows a warning")
+            } else {
+                XCTAssertEqual(result.exitCode, 2, "\(name): `runbook check` must fail with exit code 2")
+                XCTAssertEqual(result.stdout, "", "\(name): nothing on stdout when the check fails")
+            }
             compare(name: "check/\(name)", actual: actual, expectedPath: "\(directory)/\(name).expected")
         }
     }

@@ -6,10 +6,19 @@ public struct Evaluator {
     /// The runner's environment as the client gave it, for `env(name)` (the library reads
     /// none itself).
     public let environment: [String: String]
+    /// Where the runbook sets a name ("12:3, 20:5"), for the error when it has no value.
+    public var assignedAt: (String) -> String? = { _ in nil }
 
     public init(environment: [String: String] = [:], lookup: @escaping (String) -> Value?) {
         self.lookup = lookup
         self.environment = environment
+    }
+
+    public init(environment: [String: String] = [:], lookup: @escaping (String) -> Value?,
+                assignedAt: @escaping (String) -> String?) {
+        self.lookup = lookup
+        self.environment = environment
+        self.assignedAt = assignedAt
     }
 
     public func evaluate(_ expr: Expr) throws -> Value {
@@ -21,6 +30,10 @@ public struct Evaluator {
         case .null: return .null
         case .name(let name):
             guard let value = lookup(name) else {
+                if let places = assignedAt(name) {
+                    throw RuntimeError("'\(name)' has no value: it was not set on the path this run took; it is set at \(places)",
+                                       at: expr.span)
+                }
                 throw RuntimeError("'\(name)' has no value yet: it is set by a step that has not run", at: expr.span)
             }
             return value

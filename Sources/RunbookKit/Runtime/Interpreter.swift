@@ -298,7 +298,8 @@ public final class Interpreter: @unchecked Sendable {
 
     func evaluator(_ context: StepContext) -> Evaluator {
         let frame = context.frame
-        return Evaluator(environment: options.processEnvironment) { frame.lookup($0) }
+        let places = checked.assignmentPlaces
+        return Evaluator(environment: options.processEnvironment, lookup: { frame.lookup($0) }, assignedAt: { places[$0] })
     }
 
     func execute(_ block: [Stmt], _ context: StepContext) throws {

@@ -7,11 +7,19 @@ public final class CheckedRunbook: @unchecked Sendable {
     /// Called runbooks by the path as written in the `run` statement.
     public let callees: [String: CheckedRunbook]
     public let warnings: [Diagnostic]
+    /// Where each name is set, as "LINE:COL, LINE:COL", for the error when it has no value.
+    let assignmentPlaces: [String: String]
 
     init(runbook: Runbook, callees: [String: CheckedRunbook], warnings: [Diagnostic]) {
         self.runbook = runbook
         self.callees = callees
         self.warnings = warnings
+        self.assignmentPlaces = DefiniteAssignment.assignmentSites(runbook).mapValues { spans in
+            spans.map { span -> String in
+                let location = runbook.file.location(span)
+                return "\(location.line):\(location.column)"
+            }.joined(separator: ", ")
+        }
     }
 
     public var path: String { runbook.file.path }

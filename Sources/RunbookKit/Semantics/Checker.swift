@@ -33,6 +33,10 @@ struct Checker {
         diagnostics.append(Diagnostic(.error, message, at: span, in: file))
     }
 
+    mutating func warning(_ message: String, at span: Span) {
+        diagnostics.append(Diagnostic(.warning, message, at: span, in: file))
+    }
+
     mutating func check() -> [Diagnostic] {
         checkParams()
         collectDefinitions()
@@ -49,6 +53,7 @@ struct Checker {
             checkBlock(step.body, scope: [], inParallel: false)
         }
         diagnostics.append(contentsOf: FlowAnalysis.unreachableSteps(runbook))
+        diagnostics.append(contentsOf: DefiniteAssignment.warnings(runbook))
         return diagnostics
     }
 
@@ -59,7 +64,12 @@ struct Checker {
                 error("duplicate parameter '\(param.name)'", at: param.nameSpan)
             }
             if let value = param.defaultValue, !Checker.isConstant(value) {
-                error("a parameter's default must be a literal value", at: value.span)
+                if case .name(let word) = value.kind {
+                    error("a parameter's default must be a literal value: '\(word)' is not one; for the text, write param \(param.name) = \"\(word)\"",
+                          at: value.span)
+                } else {
+                    error("a parameter's default must be a literal value", at: value.span)
+                }
             }
         }
     }
@@ -98,10 +108,12 @@ struct Checker {
     /// scope in its body, and `parallel` restricts what its body may do.
     private mutating func checkStmt(_ stmt: Stmt, scope: [String], inParallel: Bool) {
         for expr in stmt.expressions { checkExpr(expr, scope: scope) }
+        for message in stmt.messages { checkDollarNames(message, scope: scope) }
         var innerScope = scope
         var innerParallel = inParallel
         switch stmt.kind {
         case .command(_, let command):
+            checkCommandText(command, scope: scope)
             if let confirm = command.confirmSpan, inParallel {
                 error("'confirm' cannot run inside 'foreach … parallel': confirm before the loop", at: confirm)
             }

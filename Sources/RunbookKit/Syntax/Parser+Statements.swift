@@ -70,7 +70,7 @@ extension Parser {
             return Stmt(kind: .print(message), span: span(from: t.offset))
         case "expect", "require":
             advance()
-            let condition = try parseExpression()
+            let condition = try parseCondition()
             try expectWord("else", "after the condition (\(t.text) CONDITION else \"what it means\")")
             var severity = FindingSeverity.failing
             if t.text == "expect" && current.kind == .identifier && current.text == "warn" {
@@ -92,6 +92,9 @@ extension Parser {
             return Stmt(kind: .command(capture: nil, command), span: command.span)
         case "if", "foreach", "retry", "ask":
             error("'\(t.text)' needs its own line and block")
+            throw Abandon()
+        case "elif", "elsif", "elseif":
+            error("'\(t.text)' is not a keyword: write 'else if'", at: t)
             throw Abandon()
         default:
             error("unknown statement '\(t.text)'")
@@ -179,19 +182,29 @@ extension Parser {
 
     mutating func parseIf() throws -> Stmt {
         let start = advance().offset
-        var branches = [Branch(condition: try parseExpression(), body: try parseIndentedBlock("'if'"))]
+        var branches = [Branch(condition: try parseCondition(), body: try parseIndentedBlock("'if'"))]
         var elseBody: [Stmt]?
         while current.isWord("else") {
             advance()
             if current.isWord("if") {
                 advance()
-                branches.append(Branch(condition: try parseExpression(), body: try parseIndentedBlock("'else if'")))
+                branches.append(Branch(condition: try parseCondition(), body: try parseIndentedBlock("'else if'")))
             } else {
                 elseBody = try parseIndentedBlock("'else'")
                 break
             }
         }
         return Stmt(kind: .ifElse(branches: branches, elseBody: elseBody), span: span(from: start))
+    }
+
+    /// A condition; `if n = 1` is a comparison written with one '='.
+    mutating func parseCondition() throws -> Expr {
+        let condition = try parseExpression()
+        if current.is("=") {
+            error("'=' sets a variable; to compare, write '=='", at: current)
+            throw Abandon()
+        }
+        return condition
     }
 
     mutating func parseForeach() throws -> Stmt {
@@ -233,7 +246,7 @@ extension Parser {
             }
         }
         try expectWord("until", "(retry N every DURATION until CONDITION)")
-        let condition = try parseExpression()
+        let condition = try parseCondition()
         var elseMessage: Template?
         if current.isWord("else") {
             advance()

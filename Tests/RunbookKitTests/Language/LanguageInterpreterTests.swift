@@ -340,7 +340,13 @@ final class LanguageInterpreterTests: XCTestCase {
         options.fromStep = "b"
         let run = try LangRun.run("runbook \"t\"\nstep a \"A\"\n  x = 1\nstep b \"B\"\n  print \"{x}\"\n", options: options)
         XCTAssertEqual(run.outcome.status,
-                       .failed("/tmp/runbook-language-tests/test.runbook:5:11: error: 'x' has no value yet: it is set by a step that has not run"))
+                       .failed("/tmp/runbook-language-tests/test.runbook:5:11: error: 'x' has no value: it was not set on the path this run took; it is set at 3:3"))
+    }
+
+    func testValueSetInAnUntakenBranchNamesWhereItIsSet() throws {
+        let run = try LangRun.run("runbook \"t\"\nstep a \"A\"\n  if false\n    x = 1\n  print \"{x}\"\n")
+        XCTAssertEqual(run.outcome.status,
+                       .failed("/tmp/runbook-language-tests/test.runbook:5:11: error: 'x' has no value: it was not set on the path this run took; it is set at 4:5"))
     }
 
     func testParameters() throws {
