@@ -62,7 +62,7 @@ struct RunCommand: ParsableCommand {
         let executor = try Executors.make(session: session, scenarioPath: scenario)
         defer { executor.shutdown() }
         let display = RunDriver.Display(terminal: terminal, fanOut: targets.isFanOut, simulated: executor.simulated,
-                                        level: try session.outputLevel())
+                                        level: session.outputLevel)
         let journal = try SessionFactory.journal(session: session, runbookPath: checked.path)
         let run = try SessionFactory.session(.init(
             checked: checked, options: options, targets: targets, mode: executor.simulated ? .scenario : .run,
@@ -123,12 +123,13 @@ struct SessionOptions: ParsableArguments {
     @Flag(name: .long, help: "Show only findings, conclusions, failures and the summary.")
     var quiet = false
 
+    func validate() throws {
+        if verbose && quiet { throw ValidationError("--verbose and --quiet cannot be used together") }
+    }
+
     /// How much the terminal shows: long outputs folded and loops summed up unless
     /// `--verbose`; only what the run found with `--quiet`.
-    func outputLevel() throws -> OutputLevel {
-        if verbose && quiet { throw ValidationError("--verbose and --quiet cannot be used together") }
-        return verbose ? .verbose : quiet ? .quiet : .normal
-    }
+    var outputLevel: OutputLevel { verbose ? .verbose : quiet ? .quiet : .normal }
 
     func runOptions(parameters: [String]) throws -> RunOptions {
         var options = RunOptions()
