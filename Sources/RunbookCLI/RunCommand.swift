@@ -66,7 +66,8 @@ struct RunCommand: ParsableCommand {
         let targets = try session.runTargets()
         let executor = try Executors.make(session: session, scenarioPath: scenario)
         defer { executor.shutdown() }
-        let display = RunDriver.Display(terminal: terminal, fanOut: targets.isFanOut, simulated: executor.simulated)
+        let display = RunDriver.Display(terminal: terminal, fanOut: targets.isFanOut, simulated: executor.simulated,
+                                        level: session.outputLevel)
         let journal = try SessionFactory.journal(session: session, runbookPath: checked.path)
         let run = try SessionFactory.session(.init(
             checked: checked, options: options, targets: targets, mode: executor.simulated ? .scenario : .run,
@@ -138,6 +139,20 @@ struct SessionOptions: ParsableArguments {
     @Option(name: .long, parsing: .singleValue,
             help: "Read a secret parameter from a file: NAME=PATH (repeatable). RUNBOOK_SECRET_NAME works too.")
     var secretFile: [String] = []
+
+    @Flag(name: .long, help: "Show every output line and every branch taken.")
+    var verbose = false
+
+    @Flag(name: .long, help: "Show only findings, conclusions, failures and the summary.")
+    var quiet = false
+
+    func validate() throws {
+        if verbose && quiet { throw ValidationError("--verbose and --quiet cannot be used together") }
+    }
+
+    /// How much the terminal shows: long outputs folded and loops summed up unless
+    /// `--verbose`; only what the run found with `--quiet`.
+    var outputLevel: OutputLevel { verbose ? .verbose : quiet ? .quiet : .normal }
 
     func runOptions(parameters: [String]) throws -> RunOptions {
         var options = RunOptions()

@@ -76,9 +76,12 @@ struct RunDriver {
         private let lock = Mutex()
         private var buffers: [String: HostBuffer] = [:]
 
-        init(terminal: Terminal, fanOut: Bool, simulated: Bool) {
+        let level: OutputLevel
+
+        init(terminal: Terminal, fanOut: Bool, simulated: Bool, level: OutputLevel = .normal) {
             self.terminal = terminal
-            renderer = fanOut ? nil : TerminalRenderer(terminal: terminal, simulated: simulated)
+            self.level = level
+            renderer = fanOut ? nil : TerminalRenderer(terminal: terminal, level: level, simulated: simulated)
         }
 
         var observers: [RunObserver] { renderer.map { [$0] } ?? [] }
@@ -90,7 +93,7 @@ struct RunDriver {
             lock.lock()
             buffers[target] = buffer
             lock.unlock()
-            return [TerminalRenderer(terminal: terminal, sink: { buffer.text += $0 })]
+            return [TerminalRenderer(terminal: terminal, level: level, sink: { buffer.text += $0 })]
         }
 
         func take(_ target: String) -> String {

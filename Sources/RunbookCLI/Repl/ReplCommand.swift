@@ -63,7 +63,7 @@ struct ReplCommand: ParsableCommand {
         let executor = try Executors.make(session: options2, scenarioPath: nil)
         defer { executor.shutdown() }
         let io = ReplOperator(assumeYes: options.assumeYes)
-        let renderer = TerminalRenderer(terminal: terminal)
+        let renderer = TerminalRenderer(terminal: terminal, level: options2.outputLevel)
         let tracker = StepTracker()
         let journal = try SessionFactory.journal(session: options2, runbookPath: checked.path)
         var targets = try options2.runTargets()

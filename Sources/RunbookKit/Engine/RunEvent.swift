@@ -187,10 +187,66 @@ public struct Finding: Sendable, Codable, Equatable {
 public struct BranchTaken: Sendable, Codable, Equatable {
     public var path: StepPath
     public var description: String
+    /// Set on the two records that bound a `foreach` (its start and its end); nil on a branch.
+    /// The terminal folds the branches between them into one line at the loop's end.
+    public var loop: LoopBound?
 
-    public init(path: StepPath, description: String) {
+    public init(path: StepPath, description: String, loop: LoopBound? = nil) {
         self.path = path
         self.description = description
+        self.loop = loop
+    }
+}
+
+/// Where a `foreach` starts or ends: the branches recorded between the two are its body's.
+/// `header` is the loop as written: "foreach p in table(pods)".
+public enum LoopBound: Sendable, Codable, Equatable {
+    /// The loop starts over a list of `items`.
+    case start(header: String, items: Int)
+    /// The loop is left (at its end, or by a conclusion or failure) after `iterations`.
+    case end(header: String, iterations: Int)
+
+    public var header: String {
+        switch self {
+        case .start(let header, _), .end(let header, _): return header
+        }
+    }
+
+    // One flat object, {"edge": "start", "header": "…", "count": 3}: the journal's encoder
+    // writes no nested containers.
+    private enum Keys: String, CodingKey { case edge, header, count }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        let header = try c.decode(String.self, forKey: .header)
+        let count = try c.decode(Int.self, forKey: .count)
+        switch try c.decode(String.self, forKey: .edge) {
+        case "start": self = .start(header: header, items: count)
+        case "end": self = .end(header: header, iterations: count)
+        case let edge: throw DecodingError.dataCorruptedError(forKey: .edge, in: c, debugDescription: "unknown loop edge '\(edge)'")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        switch self {
+        case .start(let header, let items):
+            try c.encode("start", forKey: .edge)
+            try c.encode(header, forKey: .header)
+            try c.encode(items, forKey: .count)
+        case .end(let header, let iterations):
+            try c.encode("end", forKey: .edge)
+            try c.encode(header, forKey: .header)
+            try c.encode(iterations, forKey: .count)
+        }
+    }
+
+    /// The same bound with its header masked.
+    func redacted(by r: SecretRedactor) -> LoopBound {
+        switch self {
+        case .start(let header, let items): return .start(header: r.redact(header), items: items)
+        case .end(let header, let iterations): return .end(header: r.redact(header), iterations: iterations)
+        }
     }
 }
 

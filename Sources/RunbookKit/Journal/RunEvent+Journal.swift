@@ -43,6 +43,7 @@ extension RunEvent {
             return .finding(f)
         case .branch(var b):
             b.description = r.redact(b.description)
+            b.loop = b.loop?.redacted(by: r)
             return .branch(b)
         case .decision(var d):
             d.prompt = r.redact(d.prompt)

@@ -2,7 +2,9 @@ import Foundation
 
 /// `foreach` (in order, or several at once) and `retry … until`.
 extension Interpreter {
-    func runForeach(variable: String, list: Value, parallel: Int, body: [Stmt], _ context: StepContext) throws {
+    /// `header` is the loop as written; the loop's start and end are recorded around it (see
+    /// `LoopBound`), the end with the iterations run, however the loop is left.
+    func runForeach(variable: String, list: Value, header: String, parallel: Int, body: [Stmt], _ context: StepContext) throws {
         let items: [Value]
         switch list {
         case .list(let l): items = l
@@ -11,15 +13,24 @@ extension Interpreter {
         default:
             if case .list(let l) = Builtins.lines(list.text) { items = l } else { items = [] }
         }
+        emit(.branch(BranchTaken(path: context.stepID, description: "\(header): \(items.count) item\(items.count == 1 ? "" : "s")",
+                                 loop: .start(header: header, items: items.count))))
+        var iterations = 0
+        defer {
+            emit(.branch(BranchTaken(path: context.stepID, description: "\(header): \(iterations) iteration\(iterations == 1 ? "" : "s")",
+                                     loop: .end(header: header, iterations: iterations))))
+        }
         if parallel <= 1 {
             for item in items {
                 var inner = context
                 inner.frame = Frame(parent: context.frame)
                 inner.frame.define(variable, item)
+                iterations += 1
                 try execute(body, inner)
             }
             return
         }
+        iterations = items.count
         try runParallel(variable: variable, items: items, limit: parallel, body: body, context)
     }
 

@@ -344,7 +344,8 @@ public final class Interpreter: @unchecked Sendable {
                 try execute(elseBody, context)
             }
         case .foreach(let variable, let list, let parallel, let body):
-            try runForeach(variable: variable, list: try eval.evaluate(list), parallel: parallel ?? 1, body: body, context)
+            let header = "foreach \(variable) in \(SourceText.of(list, in: runbook.file))"
+            try runForeach(variable: variable, list: try eval.evaluate(list), header: header, parallel: parallel ?? 1, body: body, context)
         case .retry(let count, let every, let backoff, let until, let elseMessage, let body):
             try runRetry(count: count, every: every, backoff: backoff, until: until, elseMessage: elseMessage, body: body, context)
         case .ask(let id, let question, let choices):

@@ -166,7 +166,7 @@ final class LangObserver: RunObserver {
         events.compactMap { if case .message(let m) = $0 { return m.text } else { return nil } }
     }
     var branches: [String] {
-        events.compactMap { if case .branch(let b) = $0 { return b.description } else { return nil } }
+        events.compactMap { if case .branch(let b) = $0, b.loop == nil { return b.description } else { return nil } }
     }
     var startedSteps: [String] {
         events.compactMap { if case .stepStarted(let s) = $0 { return s.path.stepDescription } else { return nil } }
