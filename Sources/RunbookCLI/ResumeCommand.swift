@@ -62,7 +62,8 @@ struct ResumeCommand: ParsableCommand {
         let writer = try SessionFactory.openJournal(path: journalPath, runbookPath: header.runbookPath)
         let display = RunDriver.Display(terminal: terminal, fanOut: targets.isFanOut && header.mode != .repl, simulated: false)
         let tracker = StepTracker()
-        let operatorIO: OperatorIO = header.mode == .repl ? ReplOperator(assumeYes: options.assumeYes) : TerminalOperator()
+        let replOperator = ReplOperator(assumeYes: options.assumeYes)
+        let operatorIO: OperatorIO = header.mode == .repl ? replOperator : TerminalOperator()
         let session = try SessionFactory.session(.init(
             checked: checked, options: options, targets: targets, mode: header.mode,
             identity: SessionFactory.identity, executor: executor.executor, operatorIO: operatorIO,
@@ -86,7 +87,7 @@ struct ResumeCommand: ParsableCommand {
         if header.mode == .repl {
             guard let run = session.targets.first else { throw ExitCode(Exit.usage) }
             for step in point.targets.first?.completedSteps ?? [] { tracker.mark(step, "ok (before resume)") }
-            let code = ReplCommand.loop(session: session, run: run, operatorIO: operatorIO as! ReplOperator,
+            let code = ReplCommand.loop(session: session, run: run, operatorIO: replOperator,
                                         tracker: tracker, renderer: display.renderer, terminal: terminal, history: history)
             throw ExitCode(code)
         }

@@ -143,6 +143,52 @@ for v in "${hostile[@]}"; do
 done
 check "no hostile value executed on the remote host" bash -c '! ls /tmp/rb-lab-pwned-* >/dev/null 2>&1'
 
+# A fan-out killed with -9 while one host is in step two: resume finishes the remaining
+# steps on that host only, in the same journal. The lab hosts share /tmp with the runner.
+FAN="$WORK/fan"
+mkdir -p "$FAN"
+cat >"$WORK/fan.runbook" <<'RB'
+runbook "Fan-out resume"
+param dir
+step one "One"
+  $ echo "one $target" >> "$dir/one.log"
+step two "Two"
+  $ if [ "$target" = rblab2 ] && [ ! -e "$dir/go" ]; then until [ "$(wc -l < "$dir/three.log" 2>/dev/null)" = 2 ]; do sleep 0.1; done; touch "$dir/waiting"; sleep 60; fi; echo "two $target" >> "$dir/two.log"
+step three "Three"
+  $ echo "three $target" >> "$dir/three.log"
+RB
+"$RUNBOOK" run "$WORK/fan.runbook" "dir=$FAN" --hosts rblab1,rblab2,rblab3 --ssh-config "$CFG" \
+    --journal "$WORK/fan.jsonl" --no-color >"$WORK/fan.out" 2>&1 &
+fan_pid=$!
+for _ in $(seq 1 300); do [ -e "$FAN/waiting" ] && break; sleep 0.1; done
+check "the fan-out reached step two on rblab2 after rblab1 and rblab3 finished" test -e "$FAN/waiting"
+kill -9 "$fan_pid" 2>/dev/null
+wait "$fan_pid" 2>/dev/null
+touch "$FAN/go"
+"$RUNBOOK" resume "$WORK/fan.jsonl" --no-color >"$WORK/fan-resume.out" 2>&1
+check "resume of the killed fan-out exits 0" test $? -eq 0
+check "step one ran once per host in all" test "$(sort "$FAN/one.log" | tr '\n' ' ')" = "one rblab1 one rblab2 one rblab3 "
+check "step two ran on every host" test "$(sort "$FAN/two.log" | tr '\n' ' ')" = "two rblab1 two rblab2 two rblab3 "
+check "step three ran once per host: finished hosts were left alone" \
+    test "$(sort "$FAN/three.log" | tr '\n' ' ')" = "three rblab1 three rblab2 three rblab3 "
+python3 - "$WORK/fan.jsonl" >"$WORK/fan-resumed.txt" <<'PY'
+import json, sys
+records = []
+for line in open(sys.argv[1]):
+    try:
+        records.append(json.loads(line))
+    except ValueError:
+        pass   # the line the kill cut
+
+start = max(i for i, r in enumerate(records) if r["type"] == "resumed")
+for r in records[start:]:
+    if r["type"] == "step_start":
+        print(r["path"]["target"], r["path"]["step"])
+print("headers", sum(1 for r in records if r["type"] == "header"))
+PY
+check "the resumed part ran steps two and three on rblab2 only, in the same journal" \
+    test "$(tr '\n' ' ' <"$WORK/fan-resumed.txt")" = "rblab2 two rblab2 three headers 1 "
+
 teardown
 trap - EXIT
 check "no lab namespace left" bash -c "! ip netns list | grep -q '^$FIRST_NS'"
