@@ -226,6 +226,18 @@ final class LanguageTimeRowsTests: XCTestCase {
         XCTAssertEqual(before.steps[0].body, after.steps[0].body)
     }
 
+    func testTheGraphPrintsAConditionalCondition() throws {
+        let runbook = try XCTUnwrap(Lang.parsed("""
+            runbook "t"
+            param n = "1"
+            step s "S"
+              if if n == "1" then true else false
+                conclude ok "one"
+            """))
+        let dot = RunbookGraph.render(RunbookGraph.graph(of: runbook), format: .dot)
+        XCTAssertTrue(dot.contains("if n == \\\"1\\\" then true else false"), dot)
+    }
+
     func testConditionalIsWalkedAndChecked() {
         let expr = Lang.expression("if a then b else c")
         XCTAssertEqual(expr?.children.count, 3)
