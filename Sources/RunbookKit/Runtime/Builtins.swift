@@ -23,7 +23,7 @@ public enum Builtins {
         return t
     }()
 
-    private static func fn(_ name: String, _ minArgs: Int, _ maxArgs: Int, _ signature: String, _ summary: String,
+    static func fn(_ name: String, _ minArgs: Int, _ maxArgs: Int, _ signature: String, _ summary: String,
                            _ apply: @escaping @Sendable ([Value]) throws -> Value) -> Builtin {
         Builtin(name: name, minArgs: minArgs, maxArgs: maxArgs, signature: signature, summary: summary, apply: apply)
     }
@@ -108,13 +108,8 @@ public enum Builtins {
             var seen = Set<String>()
             return .list(items.filter { seen.insert($0.text).inserted })
         },
-        fn("sort", 1, 1, "sort(list)", "the items sorted (numerically when all are numbers)") { args in
-            guard case .list(let items) = listOrLines(args[0]) else { return .list([]) }
-            if items.allSatisfy({ $0.numberValue != nil }) {
-                return .list(items.sorted { $0.numberValue! < $1.numberValue! })
-            }
-            return .list(items.sorted { $0.text < $1.text })
-        },
+        fn("sort", 1, 2, "sort(list) or sort(rows, field)",
+           "the items sorted (numerically when all are numbers), or rows sorted by a field") { try sorted($0) },
         fn("sum", 1, 1, "sum(list)", "the sum of the numbers in a list") { args in
             guard case .list(let items) = listOrLines(args[0]) else { return .number(0) }
             return .number(try items.reduce(0) { acc, v in
@@ -132,7 +127,8 @@ public enum Builtins {
             guard let n = args[0].numberValue else { throw BuiltinError("'\(args[0].displayText)' is not a number") }
             let digits = args.count > 1 ? (args[1].numberValue ?? 0) : 0
             let scale = pow(10, digits)
-            return .number((n * scale).rounded() / scale)
+            // Halves round away from zero (-2.5 gives -3); `+ 0` turns -0 into 0.
+            return .number((n * scale).rounded(.toNearestOrAwayFromZero) / scale + 0)
         },
         fn("default", 2, 2, "default(x, fallback)", "x, or the fallback when x is null or empty") { args in
             args[0].text.isEmpty && !isCollection(args[0]) ? args[1] : args[0]
@@ -170,7 +166,7 @@ public enum Builtins {
                 return .null
             })
         },
-    ]
+    ] + timeFunctions + rowFunctions + wholeNumberFunctions
 
     static func lines(_ text: String) -> Value {
         // isNewline also matches "\r\n", which Swift reads as one Character.

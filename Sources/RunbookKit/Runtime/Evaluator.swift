@@ -49,6 +49,12 @@ public struct Evaluator {
             if Evaluator.readsAsData.contains(name), let first = args.first {
                 try Evaluator.refuseCut(try evaluate(first), in: "\(name)()", at: expr)
             }
+            if name == "defined" {
+                guard args.count == 1, case .name(let variable) = args[0].kind else {
+                    throw RuntimeError("defined() takes a name: defined(x)", at: expr.span)
+                }
+                return .bool(lookup(variable) != nil)
+            }
             if name == "env", args.count == 1 {
                 return environment[try evaluate(args[0]).text].map { .string($0) } ?? .null
             }
@@ -77,6 +83,8 @@ public struct Evaluator {
             try Evaluator.refuseCut(left, in: "'\(op)'", at: expr)
             try Evaluator.refuseCut(right, in: "'\(op)'", at: expr)
             return try Operators.apply(op, left, right, at: expr)
+        case .conditional(let condition, let then, let otherwise):
+            return try evaluate(try evaluate(condition).truthy ? then : otherwise)
         }
     }
 

@@ -190,7 +190,10 @@ struct Checker {
 
     /// Checks an expression and every expression inside it.
     private mutating func checkExpr(_ expr: Expr, scope: [String]) {
-        expr.forEachNested { checkOne($0, scope: scope) }
+        checkOne(expr, scope: scope)
+        // `defined(x)` asks whether x has a value: x need not be set anywhere.
+        if case .call("defined", _) = expr.kind { return }
+        for child in expr.children { checkExpr(child, scope: scope) }
     }
 
     private mutating func checkOne(_ expr: Expr, scope: [String]) {
@@ -221,6 +224,9 @@ struct Checker {
                 error("\(name)() takes \(Checker.arity(builtin)): \(builtin.signature)", at: expr.span)
             }
             if ["match", "grep"].contains(name), args.count == 2 { checkRegexLiteral(args[1]) }
+            if name == "defined", args.count == 1, !Checker.isName(args[0]) {
+                error("defined() takes a name, not an expression: defined(x)", at: args[0].span)
+            }
             if name == "field", args.count == 2 { checkWholeNumberLiteral(args[1], what: "field number") }
         case .binary("matches", _, let rhs): checkRegexLiteral(rhs)
         default: break
@@ -241,6 +247,11 @@ struct Checker {
                       at: span)
             }
         }
+    }
+
+    private static func isName(_ expr: Expr) -> Bool {
+        if case .name = expr.kind { return true }
+        return false
     }
 
     static func arity(_ b: Builtin) -> String {

@@ -157,6 +157,10 @@ enum DefiniteAssignment {
                 if reported.insert(span.start).inserted { unset.append((name, span)) }
             case .binary("and", let lhs, _), .binary("or", let lhs, _):
                 read(lhs, set, scope: scope)   // the right side may never be evaluated
+            case .conditional(let condition, _, _):
+                read(condition, set, scope: scope)   // only one branch is evaluated
+            case .call("defined", _):
+                return   // asks whether the name has a value, so may name one that has none
             default:
                 for child in expr.children { read(child, set, scope: scope) }
             }

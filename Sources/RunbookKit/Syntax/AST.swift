@@ -195,6 +195,8 @@ public indirect enum ExprKind: Sendable, Equatable {
     case call(String, [Expr])
     case unary(String, Expr)
     case binary(String, Expr, Expr)
+    /// `if COND then A else B`: A when COND is true, otherwise B; only the one taken is evaluated.
+    case conditional(Expr, Expr, Expr)
 }
 
 public struct Expr: Sendable, Equatable {

@@ -1,5 +1,7 @@
 /// Expressions, by precedence from loosest to tightest:
-/// or, and, not, comparison, + -, * / %, unary -, postfix (. [] call), primary.
+/// if-then-else, or, and, not, comparison, + -, * / %, unary -, postfix (. [] call), primary.
+/// A conditional's `else` branch runs to the end of the expression, so as an operand it
+/// needs parentheses: `(if a then 1 else 2) + 1`.
 extension Parser {
     static let comparisonOperators: Set<String> = ["==", "!=", "<", "<=", ">", ">="]
     static let wordComparisons: Set<String> = ["contains", "matches", "in"]
@@ -7,7 +9,21 @@ extension Parser {
     mutating func parseExpression() throws -> Expr {
         try nest()
         defer { depth -= 1 }
+        if current.isWord("if") { return try parseConditional() }
         return try parseOr()
+    }
+
+    /// `if COND then A else B`, with `if` the current token.
+    private mutating func parseConditional() throws -> Expr {
+        let start = advance().offset
+        try nest()
+        defer { depth -= 1 }
+        let condition = try parseExpression()
+        try expectWord("then", "after the condition of 'if … then … else …'")
+        let then = try parseExpression()
+        try expectWord("else", "in 'if … then … else …': a conditional value needs both branches")
+        let otherwise = try parseExpression()
+        return Expr(kind: .conditional(condition, then, otherwise), span: span(from: start))
     }
 
     /// Each operator in a chain deepens the tree the checker and interpreter walk, so a chain
@@ -157,6 +173,9 @@ extension Parser {
             case "true": return Expr(kind: .bool(true), span: t.span)
             case "false": return Expr(kind: .bool(false), span: t.span)
             case "null": return Expr(kind: .null, span: t.span)
+            case "if":
+                error("'if … then … else …' as an operand needs parentheses: (if a then b else c)", at: t)
+                throw Abandon()
             default: break
             }
             if current.is("(") && current.offset == t.offset + t.length {

@@ -64,6 +64,7 @@ extension Expr {
         case .call(_, let args): return args
         case .unary(_, let operand): return [operand]
         case .binary(_, let lhs, let rhs): return [lhs, rhs]
+        case .conditional(let condition, let then, let otherwise): return [condition, then, otherwise]
         case .number, .duration, .bool, .null, .name: return []
         }
     }

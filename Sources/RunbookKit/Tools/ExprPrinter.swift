@@ -7,7 +7,7 @@ struct ExprPrinter {
 
     // Binding strength, loosest first; the parser's precedence levels.
     private enum Level: Int, Comparable {
-        case or = 1, and, not, comparison, sum, product, unary, postfix
+        case conditional = 0, or, and, not, comparison, sum, product, unary, postfix
         static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
     }
 
@@ -26,6 +26,7 @@ struct ExprPrinter {
         case .binary(let op, _, _): return ExprPrinter.level(ofBinary: op)
         case .unary("not", _): return .not
         case .unary: return .unary
+        case .conditional: return .conditional
         default: return .postfix
         }
     }
@@ -51,6 +52,11 @@ struct ExprPrinter {
             let left = operand(lhs, atLeast: level == .comparison ? .sum : level)
             let right = operand(rhs, atLeast: level == .comparison ? .sum : Level(rawValue: level.rawValue + 1)!)
             return left + " " + op + " " + right
+        case .conditional(let condition, let then, let otherwise):
+            // Each branch is a whole expression to the parser; only the condition and the
+            // `then` branch need parentheses around a nested conditional, for readability.
+            return "if " + operand(condition, atLeast: .or) + " then " + operand(then, atLeast: .or)
+                + " else " + print(otherwise)
         }
     }
 
