@@ -191,6 +191,8 @@ struct Checker {
             } else {
                 error("'\(call.path)' has errors (run 'runbook check \(path)')", at: call.pathSpan)
             }
+        case .checked(let callee)? where callee.runbook.isLibrary:
+            error("'\(call.path)' is a library: it has no steps to run; write use \"\(call.path)\" after the title", at: call.pathSpan)
         case .checked(let callee)?:
             checkedCallees[call.path] = callee
             let known = Set(callee.runbook.params.map(\.name))
