@@ -148,7 +148,7 @@ public struct Parser {
             }
             if (try? expectNewline()) == nil { synchronize() }
         } else {
-            error("a runbook starts with its title: runbook \"What this runbook diagnoses\" (a library: library \"What it provides\")")
+            error("a runbook starts with its title: runbook \"What this runbook diagnoses\"")
         }
         parseHeader(into: &runbook)
         while !atEnd {
