@@ -174,6 +174,9 @@ public struct Parser {
         while current.kind == .identifier && !current.isWord("step") {
             do {
                 let word = current
+                if runbook.isLibrary && ["shell", "timeout", "ssh-option"].contains(word.text) {
+                    error("a library cannot set \(word.text): it belongs to the runbook that uses the library", at: word)
+                }
                 switch word.text {
                 case "description":
                     advance()

@@ -55,6 +55,11 @@ final class LanguageLibraryTests: XCTestCase {
                        "2:1: a library has no steps: it holds param, env, prelude and use lines for runbooks that use it")
     }
 
+    func testALibraryLeavesShellTimeoutAndSSHOptionsToTheRunbook() {
+        XCTAssertEqual(Lang.errors("library \"L\"\ntimeout 5s\n"),
+                       ["2:1: a library cannot set timeout: it belongs to the runbook that uses the library"])
+    }
+
     func testPreludeNeedsABlock() {
         XCTAssertEqual(Lang.errors("runbook \"R\"\nprelude\nstep a \"A\"\n  print \"x\"\n").first,
                        "2:8: expected '|' after 'prelude', then the shell text indented on the following lines")
