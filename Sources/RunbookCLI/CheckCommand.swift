@@ -31,7 +31,8 @@ struct CheckCommand: ParsableCommand {
                 let steps = checked.runbook.steps.count
                 let warnings = checked.warnings.filter { $0.severity == .warning }.count
                 let warned = warnings == 0 ? "" : ", \(warnings) warning\(warnings == 1 ? "" : "s")"
-                Output.out("\(file): ok (\(steps) step\(steps == 1 ? "" : "s")\(warned))\n")
+                let what = checked.runbook.isLibrary ? "library" : "\(steps) step\(steps == 1 ? "" : "s")"
+                Output.out("\(file): ok (\(what)\(warned))\n")
             }
         }
         // Exit here rather than return: freeing every token and syntax tree of the checked

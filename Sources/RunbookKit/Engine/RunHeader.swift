@@ -24,10 +24,14 @@ public struct RunHeader: Sendable, Codable, Equatable {
     public var toolVersion: String
     public var mode: RunMode
     public var plan: RunPlan
+    /// The shell text of the preludes (`prelude`, in the runbook or a library it uses) put in
+    /// front of every command, once here: commands are recorded as written. nil: none.
+    public var preludes: [String]?
 
     public init(runbookPath: String, runbookTitle: String, contentHash: String, gitCommit: String?,
                 parameters: [String: String], secretParameters: [String] = [], user: String, host: String,
-                pid: Int = 0, startTime: Date, toolVersion: String, mode: RunMode, plan: RunPlan = RunPlan()) {
+                pid: Int = 0, startTime: Date, toolVersion: String, mode: RunMode, plan: RunPlan = RunPlan(),
+                preludes: [String]? = nil) {
         self.format = RunHeader.currentFormat
         self.runbookPath = runbookPath
         self.runbookTitle = runbookTitle
@@ -42,6 +46,7 @@ public struct RunHeader: Sendable, Codable, Equatable {
         self.toolVersion = toolVersion
         self.mode = mode
         self.plan = plan
+        self.preludes = preludes
     }
 }
 

@@ -49,10 +49,15 @@ extension Interpreter {
         // The record must exist before the command does anything: a journal that can no
         // longer be written stops the run here, not after the step.
         if let stop = stopReason(context.stepID) { throw stop }
+        var environment = environment(context)
+        for setting in checked.environment {
+            environment[setting.name] = try eval.evaluate(setting.value).text
+        }
+        // The command as written; the preludes go in front of it only for the shell.
         let request = CommandRequest(
             script: command.script,
             shell: runbook.shell ?? "/bin/sh",
-            environment: environment(context),
+            environment: environment,
             host: host,
             timeout: command.timeout ?? runbook.timeout ?? options.defaultTimeout,
             captureLimit: capture == nil ? options.captureLimit : max(options.captureLimit, options.capturedOutputLimit),
@@ -70,8 +75,15 @@ extension Interpreter {
             if !quiet { emit(.commandOutput(CommandOutputLine(id: id, host: shownHost, stream: .stderr, line: line))) }
             result = CommandResult(stderr: line + "\n", exitCode: ExitCodes.sshFailed, unreachable: true)
         } else {
-            result = executor.run(request) { [weak self] stream, line in
+            let onLine: @Sendable (OutputStream, String) -> Void = { [weak self] stream, line in
                 if !quiet { self?.emit(.commandOutput(CommandOutputLine(id: id, host: shownHost, stream: stream, line: line))) }
+            }
+            if let asWritten = executor as? CommandsAsWritten {
+                result = asWritten.run(request, prelude: checked.preludeText, onLine: onLine)
+            } else {
+                var withPrelude = request
+                withPrelude.script = checked.preludeText + request.script
+                result = executor.run(withPrelude, onLine: onLine)
             }
             if let host { noteReachability(result, on: host) }
         }
@@ -191,4 +203,11 @@ final class ForwardingObserver: RunObserver {
     private weak var target: Interpreter?
     init(_ target: Interpreter) { self.target = target }
     func handle(_ event: RunEvent) { target?.emit(event) }
+}
+
+/// An executor that takes the command as written apart from the preludes in front of it
+/// (`runbook test` matches scenario answers against the command as written).
+public protocol CommandsAsWritten: CommandExecutor {
+    func run(_ request: CommandRequest, prelude: String,
+             onLine: @escaping @Sendable (OutputStream, String) -> Void) -> CommandResult
 }

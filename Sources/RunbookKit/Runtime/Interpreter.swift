@@ -59,6 +59,9 @@ public final class Interpreter: @unchecked Sendable {
         self.io = io
         self.options = options
         self.cancellation = cancellation
+        if checked.runbook.isLibrary {
+            throw RuntimeError("\(checked.path) is a library: it has no steps to run; a runbook uses it with use \"…\"", at: 0)
+        }
         try bindParameters()
     }
 

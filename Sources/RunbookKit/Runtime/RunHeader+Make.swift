@@ -20,7 +20,8 @@ extension RunHeader {
             startTime: startTime,
             toolVersion: identity.toolVersion,
             mode: mode,
-            plan: plan)
+            plan: plan,
+            preludes: checked.preludes.isEmpty ? nil : checked.preludes)
     }
 
     /// "sha256:…" of the runbook's bytes: resume warns when the file changed since.

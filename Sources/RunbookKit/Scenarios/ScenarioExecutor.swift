@@ -3,7 +3,7 @@ import Foundation
 /// Answers commands from a scenario's `when` blocks instead of running them: nothing real
 /// ever runs. Each command gets the first matching block not used yet, or a matching
 /// `repeat` block. A command no block answers exits 127 and is recorded as a miss.
-public final class ScenarioExecutor: CommandExecutor, @unchecked Sendable {
+public final class ScenarioExecutor: CommandsAsWritten, @unchecked Sendable {
     /// A command the scenario had no answer for.
     public struct Miss: Sendable, Equatable {
         public var script: String
@@ -50,6 +50,12 @@ public final class ScenarioExecutor: CommandExecutor, @unchecked Sendable {
         }
         return CommandResult(stdout: answer.stdout, stderr: answer.stderr, exitCode: answer.exitCode,
                              timedOut: answer.timedOut, unreachable: answer.unreachable)
+    }
+
+    /// Answers the command as written: the preludes are not part of what a scenario matches.
+    public func run(_ request: CommandRequest, prelude: String,
+                    onLine: @escaping @Sendable (OutputStream, String) -> Void) -> CommandResult {
+        run(request, onLine: onLine)
     }
 
     private func claim(script: String, host: String?) -> Int? {

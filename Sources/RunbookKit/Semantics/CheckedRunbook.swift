@@ -10,8 +10,18 @@ public final class CheckedRunbook: @unchecked Sendable {
     /// Where each name is set, as "LINE:COL, LINE:COL", for the error when it has no value.
     let assignmentPlaces: [String: String]
 
-    init(runbook: Runbook, callees: [String: CheckedRunbook], warnings: [Diagnostic]) {
+    /// `env` settings of the libraries it uses, then its own: every command gets them.
+    public let environment: [EnvSetting]
+    /// The shell text of every `prelude` (libraries' first), put in front of each command.
+    public let preludes: [String]
+    /// The libraries it uses (directly or through another library), by absolute path.
+    public let libraries: [String]
+
+    init(runbook: Runbook, callees: [String: CheckedRunbook], warnings: [Diagnostic], imports: Imports = Imports()) {
         self.runbook = runbook
+        self.environment = imports.environment
+        self.preludes = imports.preludes.map(\.script)
+        self.libraries = imports.libraries
         self.callees = callees
         self.warnings = warnings
         self.assignmentPlaces = DefiniteAssignment.assignmentSites(runbook).mapValues { spans in
@@ -33,6 +43,9 @@ public final class CheckedRunbook: @unchecked Sendable {
         }
         return names
     }
+
+    /// The preludes joined, to go in front of a command's script; empty without one.
+    public var preludeText: String { preludes.isEmpty ? "" : preludes.joined(separator: "\n") + "\n" }
 
     /// Resolves a path written in a `run` statement relative to the calling file.
     static func resolve(_ callPath: String, from file: String) -> String {

@@ -48,6 +48,7 @@ struct Checker {
                 seen[step.id] = step.offset
             }
         }
+        checkEnvironment()
         for step in runbook.steps {
             if let host = step.host { checkExpr(host, scope: []) }
             checkBlock(step.body, scope: [], inParallel: false)
@@ -71,6 +72,27 @@ struct Checker {
                     error("a parameter's default must be a literal value", at: value.span)
                 }
             }
+        }
+    }
+
+    /// `env NAME = EXPR`: a name a command can have, and a value made of parameters only
+    /// (it is worked out before every command, wherever the runbook stands).
+    private mutating func checkEnvironment() {
+        let known = Set(runbook.params.map(\.name)).union(Checker.builtinNames)
+        var seen: Set<String> = []
+        for setting in runbook.environment {
+            if Interpreter.protectedEnvironment.contains(setting.name) {
+                error("env cannot set \(setting.name): commands need the runner's own", at: setting.nameSpan)
+            }
+            if !seen.insert(setting.name).inserted { error("duplicate env '\(setting.name)'", at: setting.nameSpan) }
+            setting.value.forEachNested { expr in
+                // A name defined nowhere is reported by checkExpr below.
+                if case .name(let name) = expr.kind, !known.contains(name), definedNames.contains(name) {
+                    error("'\(name)' is not a parameter: env \(setting.name) is worked out before any step runs, from parameters only",
+                          at: expr.nameSpan ?? expr.span)
+                }
+            }
+            checkExpr(setting.value, scope: Array(known))
         }
     }
 
@@ -169,6 +191,8 @@ struct Checker {
             } else {
                 error("'\(call.path)' has errors (run 'runbook check \(path)')", at: call.pathSpan)
             }
+        case .checked(let callee)? where callee.runbook.isLibrary:
+            error("'\(call.path)' is a library: it has no steps to run; write use \"\(call.path)\" after the title", at: call.pathSpan)
         case .checked(let callee)?:
             checkedCallees[call.path] = callee
             let known = Set(callee.runbook.params.map(\.name))

@@ -15,8 +15,39 @@ public struct Runbook: Sendable {
     public var sshOptions: [String]
     public var steps: [Step]
     public var comments: [Comment]
+    /// `library "…"` instead of `runbook "…"`: parameters, `env` and `prelude` for others to `use`.
+    public var isLibrary = false
+    /// `use "lib/x.runbook"` lines, in order.
+    public var uses: [Use] = []
+    /// `env NAME = EXPR` lines of this file (not of the libraries it uses).
+    public var environment: [EnvSetting] = []
+    /// `prelude |` blocks of this file.
+    public var preludes: [Prelude] = []
 
     public func step(_ id: String) -> Step? { steps.first { $0.id == id } }
+}
+
+/// `use "path"`: a library whose parameters, `env` and `prelude` this file takes.
+public struct Use: Sendable, Equatable {
+    public var path: String
+    /// From `use` to the path.
+    public var span: Span
+    /// The path as written, quotes included.
+    public var pathSpan: Span
+}
+
+/// `env NAME = EXPR`: every command gets NAME in its environment, with the value of EXPR.
+public struct EnvSetting: Sendable, Equatable {
+    public var name: String
+    public var value: Expr
+    public var span: Span
+    public var nameSpan: Span
+}
+
+/// `prelude |` and an indented block of shell text, put in front of every command's script.
+public struct Prelude: Sendable, Equatable {
+    public var script: String
+    public var span: Span
 }
 
 public struct Param: Sendable, Equatable {

@@ -133,6 +133,15 @@ public struct Lexer {
                     q += 1
                 }
                 tokens.append(Token(kind: .identifier, text: text(p, q), offset: p, length: q - p))
+                if p == start, text(p, q) == "prelude", text(q, end).trimmingCharacters(in: " ") == "|" {
+                    // `prelude |`: the following, more deeply indented lines are shell text.
+                    let script = blockScript(deeperThan: lineIndent)
+                    if script.trimmingCharacters(in: " ").isEmpty {
+                        diagnostics.append(Diagnostic(.error, "empty prelude: indent its shell text under 'prelude |'", at: file.location(p)))
+                    }
+                    tokens.append(Token(kind: .command, text: script, offset: p, length: max(1, end - p)))
+                    return
+                }
                 p = q
                 continue
             }

@@ -140,9 +140,9 @@ public struct Parser {
         while current.kind == .newline { advance() }
         var runbook = Runbook(file: file, title: "", titleSpan: Span(start: 0, length: 0), description: [], params: [],
                               shell: nil, timeout: nil, sshOptions: [], steps: [], comments: [])
-        if current.isWord("runbook") {
-            advance()
-            if let t = try? expectString("the runbook's title") {
+        if current.isWord("runbook") || current.isWord("library") {
+            runbook.isLibrary = advance().text == "library"
+            if let t = try? expectString(runbook.isLibrary ? "the library's title" : "the runbook's title") {
                 runbook.title = unescape(t)
                 runbook.titleSpan = t.span
             }
@@ -154,13 +154,16 @@ public struct Parser {
         while !atEnd {
             if current.kind == .dedent || current.kind == .newline { advance(); continue }
             if current.isWord("step") {
+                if runbook.isLibrary && runbook.steps.isEmpty {
+                    error("a library has no steps: it holds param, env, prelude and use lines for runbooks that use it")
+                }
                 if let step = parseStep() { runbook.steps.append(step) }
             } else {
                 error("expected 'step', found \(describe(current))")
                 synchronize()
             }
         }
-        if runbook.steps.isEmpty && !diagnostics.contains(where: { $0.severity == .error }) {
+        if runbook.steps.isEmpty && !runbook.isLibrary && !diagnostics.contains(where: { $0.severity == .error }) {
             diagnostics.append(Diagnostic(.error, "the runbook has no steps", at: runbook.titleSpan, in: file))
         }
         runbook.comments = comments
@@ -171,6 +174,9 @@ public struct Parser {
         while current.kind == .identifier && !current.isWord("step") {
             do {
                 let word = current
+                if runbook.isLibrary && ["shell", "timeout", "ssh-option"].contains(word.text) {
+                    error("a library cannot set \(word.text): it belongs to the runbook that uses the library", at: word)
+                }
                 switch word.text {
                 case "description":
                     advance()
@@ -186,8 +192,22 @@ public struct Parser {
                 case "ssh-option":
                     advance()
                     runbook.sshOptions.append(unescape(try expectString("an ssh option such as \"Port=2222\"")))
+                case "use":
+                    advance()
+                    let path = try expectString("the library's path")
+                    runbook.uses.append(Use(path: unescape(path), span: span(from: word.offset), pathSpan: path.span))
+                case "env":
+                    runbook.environment.append(try parseEnvSetting())
+                case "prelude":
+                    advance()
+                    guard current.kind == .command else {
+                        error("expected '|' after 'prelude', then the shell text indented on the following lines")
+                        throw Abandon()
+                    }
+                    let block = advance()
+                    runbook.preludes.append(Prelude(script: block.text, span: span(from: word.offset)))
                 default:
-                    error("unknown header line '\(word.text)': expected description, param, secret param, shell, timeout, ssh-option or step")
+                    error("unknown header line '\(word.text)': expected description, param, secret param, shell, timeout, ssh-option, use, env, prelude or step")
                     throw Abandon()
                 }
                 try expectNewline()
@@ -216,6 +236,15 @@ public struct Parser {
         if current.kind == .string { help = unescape(advance()) }
         return Param(name: name.text, defaultValue: defaultValue, help: help, secret: secret, span: span(from: start),
                      nameSpan: name.span)
+    }
+
+    mutating func parseEnvSetting() throws -> EnvSetting {
+        let start = advance().offset
+        let name = try expectIdentifier("the environment variable's name")
+        try checkVariableName(name)
+        try expectSymbol("=", "after the environment variable's name")
+        let value = try parseExpression()
+        return EnvSetting(name: name.text, value: value, span: span(from: start), nameSpan: name.span)
     }
 
     mutating func checkVariableName(_ token: Token) throws {

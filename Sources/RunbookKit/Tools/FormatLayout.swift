@@ -45,11 +45,14 @@ struct FormatLayout {
 
     private mutating func header() {
         let lines = headerLines()
-        emit("runbook " + ExprPrinter.quote(runbook.title), 0, [line(runbook.titleSpan.start)], .never)
+        emit((runbook.isLibrary ? "library " : "runbook ") + ExprPrinter.quote(runbook.title), 0, [line(runbook.titleSpan.start)], .never)
         let descriptionLines = lines["description"] ?? []
         for (i, description) in runbook.description.enumerated() {
             let source = runbook.description.count == descriptionLines.count ? [descriptionLines[i]] : []
             emit("description " + ExprPrinter.quote(description), 0, source, .never)
+        }
+        for use in runbook.uses {
+            emit("use " + ExprPrinter.quote(use.path), 0, [line(use.span.start)], .never)
         }
         for param in runbook.params {
             var text = (param.secret ? "secret " : "") + "param " + param.name
@@ -72,6 +75,13 @@ struct FormatLayout {
         for (i, option) in runbook.sshOptions.enumerated() {
             let source = runbook.sshOptions.count == optionLines.count ? [optionLines[i]] : []
             emit("ssh-option " + ExprPrinter.quote(option), 0, source, .never)
+        }
+        for setting in runbook.environment {
+            emit("env " + setting.name + " = " + e(setting.value), 0, [line(setting.span.start)], .never)
+        }
+        for prelude in runbook.preludes {
+            emit("prelude |", 0, [line(prelude.span.start)], .preserve)
+            out.script(prelude.script.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), indent: 2)
         }
     }
 

@@ -16,6 +16,7 @@ struct GraphBuilder {
         self.runbook = runbook
         self.includeFindings = includeFindings
         graph = FlowGraph(title: runbook.title)
+        graph.uses = runbook.uses.map { $0.path.split(whereSeparator: \.isNewline).joined(separator: " ") }
         stepIndex = Dictionary(runbook.steps.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
     }
 

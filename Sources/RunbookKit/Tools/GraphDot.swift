@@ -2,7 +2,7 @@
 /// escaped, so `<`, `|` and braces in titles are plain text.
 enum GraphDot {
     static func render(_ graph: FlowGraph) -> String {
-        var out = "digraph runbook {\n"
+        var out = "digraph runbook {\n" + graph.uses.map { "  // uses \($0)\n" }.joined()
         out += "  label=\(quote(graph.title));\n  labelloc=t;\n  rankdir=TB;\n"
         out += "  node [fontname=\"Helvetica\", fontsize=11];\n  edge [fontname=\"Helvetica\", fontsize=9];\n"
         for node in graph.nodes {

@@ -3,7 +3,7 @@
 enum GraphMermaid {
     static func render(_ graph: FlowGraph) -> String {
         let title = graph.title.split(whereSeparator: \.isNewline).joined(separator: " ")
-        var out = "%% \(title)\nflowchart TD\n"
+        var out = "%% \(title)\n" + graph.uses.map { "%% uses \($0)\n" }.joined() + "flowchart TD\n"
         for node in graph.nodes {
             let text = "\"" + label(RunbookGraph.wrap(node.label)) + "\""
             switch node.kind {

@@ -37,6 +37,8 @@ public struct FlowGraph: Sendable {
     }
 
     public var title: String
+    /// The libraries the runbook uses (`use`), as written.
+    public var uses: [String] = []
     public var nodes: [Node] = []
     public var edges: [Edge] = []
 }

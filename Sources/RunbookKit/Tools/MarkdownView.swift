@@ -30,6 +30,7 @@ private struct MarkdownPage {
         }
         parameters()
         settings()
+        reuse()
         for (n, step) in runbook.steps.enumerated() { self.step(step, number: n + 1) }
         return out
     }
@@ -71,6 +72,22 @@ private struct MarkdownPage {
             items.append("ssh options " + runbook.sshOptions.map { Markdown.code("-o " + $0) }.joined(separator: " "))
         }
         if !items.isEmpty { out += "Settings: " + items.joined(separator: " · ") + "\n\n" }
+    }
+
+    /// The libraries it uses, its `env` settings and its preludes.
+    private mutating func reuse() {
+        if !runbook.uses.isEmpty {
+            out += "Uses: " + runbook.uses.map { Markdown.code($0.path) }.joined(separator: " · ") + "\n\n"
+        }
+        if !runbook.environment.isEmpty {
+            out += "Every command's environment:\n\n"
+            for setting in runbook.environment { out += "- " + Markdown.code(setting.name + " = " + src(setting.value)) + "\n" }
+            out += "\n"
+        }
+        for prelude in runbook.preludes {
+            let fence = Markdown.fence(for: prelude.script)
+            out += "Before every command (prelude):\n\n" + fence + "sh\n" + prelude.script + "\n" + fence + "\n\n"
+        }
     }
 
     private mutating func step(_ step: Step, number: Int) {

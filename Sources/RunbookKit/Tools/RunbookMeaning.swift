@@ -3,7 +3,13 @@
 enum RunbookMeaning {
     /// The first difference, in words, or nil when both mean the same.
     static func difference(_ a: Runbook, _ b: Runbook) -> String? {
+        if a.isLibrary != b.isLibrary { return "whether it is a library" }
         if a.title != b.title { return "the title" }
+        if a.uses.map(\.path) != b.uses.map(\.path) { return "the libraries it uses" }
+        if a.environment.map(\.name) != b.environment.map(\.name) || zip(a.environment, b.environment).contains(where: { $0.value != $1.value }) {
+            return "an env setting"
+        }
+        if a.preludes.map(\.script) != b.preludes.map(\.script) { return "a prelude" }
         if a.description != b.description { return "the description" }
         if a.shell != b.shell { return "the shell" }
         if a.timeout != b.timeout { return "the timeout" }

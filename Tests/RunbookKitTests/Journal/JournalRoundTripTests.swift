@@ -13,6 +13,7 @@ final class JournalRoundTripTests: XCTestCase {
                                                   sshOptions: ["ConnectTimeout=3"], parallel: 4),
                               answers: ["go": "yes"], assumeYes: true, defaultTimeout: 12.5, fromStep: "b")
         header.secretParameters = ["token"]
+        header.preludes = ["kube() { kubectl \"$@\"; }"]
         writer.handle(.runStarted(header))
         for event in events { writer.handle(event) }
         writer.close()
@@ -20,6 +21,7 @@ final class JournalRoundTripTests: XCTestCase {
         let journal = try JournalReader.read(path: fixture.path())
         XCTAssertEqual(journal.header.plan, header.plan)
         XCTAssertEqual(journal.header.secretParameters, ["token"])
+        XCTAssertEqual(journal.header.preludes, header.preludes)
         XCTAssertEqual(journal.problems, [])
         return journal
     }

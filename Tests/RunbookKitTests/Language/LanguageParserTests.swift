@@ -36,7 +36,7 @@ final class LanguageParserTests: XCTestCase {
     func testUnknownHeaderLine() {
         let (_, diagnostics) = Lang.parse("runbook \"t\"\nowner \"me\"\nstep s \"S\"\n  print \"x\"\n")
         XCTAssertEqual(diagnostics.map(\.message),
-                       ["unknown header line 'owner': expected description, param, secret param, shell, timeout, ssh-option or step"])
+                       ["unknown header line 'owner': expected description, param, secret param, shell, timeout, ssh-option, use, env, prelude or step"])
     }
 
     func testMissingTitle() {
