@@ -35,8 +35,8 @@ test: deps
 
 # The shipped runbooks: they check, are formatted, and every scenario reaches its diagnosis.
 runbook-tests:
-	$(BIN_DEBUG) check --quiet runbooks/*.runbook
-	$(BIN_DEBUG) fmt --check runbooks/*.runbook
+	$(BIN_DEBUG) check --quiet runbooks/*.runbook runbooks/lib/*.runbook
+	$(BIN_DEBUG) fmt --check runbooks/*.runbook runbooks/lib/*.runbook
 	$(BIN_DEBUG) test runbooks/
 
 # Real ssh hosts in network namespaces: needs root; says why and passes over it otherwise.
