@@ -117,15 +117,9 @@ final class TerminalRenderer: RunObserver {
             if level == .normal { folds[start.id] = OutputFold(parsedOnly: TerminalRenderer.parsesOutput(start.script)) }
         case .commandOutput(let output):
             running[output.id]?.lines += 1
-            let bar = output.stream == .stderr ? t.red("│") : t.dim("│")
-            let prefix = output.host.map { t.dim("[\($0)] ") } ?? ""
-            // Escape sequences from a command (cursor moves, clipboard writes) are shown, not obeyed.
-            let line = "  " + prefix + bar + " " + VisibleText.forTerminal(output.line)
-            if folds[output.id] != nil {
-                if let shown = folds[output.id]!.take(line, stream: output.stream) { print(shown) }
-            } else {
-                print(line)
-            }
+            // Lines held back by the fold are formatted only if they are shown: a command can
+            // print a gigabyte, and making every line visible cost 30 times the rest.
+            if folds[output.id] == nil || folds[output.id]!.take(output) { print(shown(output)) }
         case .commandEnded(let end):
             running[end.id] = nil
             let result = end.result
@@ -134,7 +128,7 @@ final class TerminalRenderer: RunObserver {
                 if fold.hidden > 0 {
                     print("  " + prefix + t.dim("… \(TerminalRenderer.count(fold.hidden)) more line\(fold.hidden == 1 ? "" : "s") (the journal keeps the start; --verbose shows all)"))
                 }
-                for line in fold.tail { print(line) }
+                for line in fold.tail { print(shown(line)) }
                 if fold.parsedOnly {
                     let size = fold.stdoutLines == 0 ? "no output" : "\(TerminalRenderer.count(fold.stdoutLines)) line\(fold.stdoutLines == 1 ? "" : "s"), \(TerminalRenderer.bytes(result.stdoutBytes))"
                     print("  " + prefix + t.dim("(\(size) parsed, not shown; --verbose shows it)"))
@@ -373,34 +367,45 @@ final class TerminalRenderer: RunObserver {
 
 /// One command's output at the default level: the first lines pass, then only the last few
 /// are kept (memory stays bounded however long the output) and the rest are counted.
+extension TerminalRenderer {
+    /// An output line as the terminal shows it: labelled with its host, escape sequences from
+    /// the command (cursor moves, clipboard writes) shown, not obeyed.
+    func shown(_ output: CommandOutputLine) -> String {
+        let t = terminal
+        let bar = output.stream == .stderr ? t.red("│") : t.dim("│")
+        let prefix = output.host.map { t.dim("[\($0)] ") } ?? ""
+        return "  " + prefix + bar + " " + VisibleText.forTerminal(output.line)
+    }
+}
+
 struct OutputFold {
     /// Stdout is only parsed: it is counted, not shown (stderr is folded as usual).
     let parsedOnly: Bool
     private(set) var shown = 0
     private(set) var stdoutLines = 0
     /// The last lines held back, shown when the command ends.
-    private(set) var tail: [String] = []
+    private(set) var tail: [CommandOutputLine] = []
     /// Lines held back and no longer kept.
     private(set) var hidden = 0
 
     init(parsedOnly: Bool) { self.parsedOnly = parsedOnly }
 
-    /// The line to show now, or nil when it is held back.
-    mutating func take(_ line: String, stream: RunbookKit.OutputStream) -> String? {
-        if stream == .stdout {
+    /// Whether to show the line now (false: it is held back).
+    mutating func take(_ line: CommandOutputLine) -> Bool {
+        if line.stream == .stdout {
             stdoutLines += 1
-            if parsedOnly { return nil }
+            if parsedOnly { return false }
         }
         if shown < TerminalRenderer.headLines {
             shown += 1
-            return line
+            return true
         }
         tail.append(line)
         if tail.count > TerminalRenderer.tailLines {
             tail.removeFirst()
             hidden += 1
         }
-        return nil
+        return false
     }
 }
 
