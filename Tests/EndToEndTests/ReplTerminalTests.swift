@@ -131,6 +131,25 @@ final class ReplTerminalTests: XCTestCase {
                        "the completed line ran the step")
     }
 
+    /// `$ cat sp` + Tab completes a file of this machine for a local session, and offers
+    /// nothing when the session's commands run on another host (its files are not these).
+    func testTabCompletesFilesOnlyWhereTheCommandRuns() throws {
+        let t = try XCTUnwrap(terminal)
+        try ReplE2E.write("", to: directory + "/spotted-file.txt")
+        try t.start("local", command: replCommand())
+        guard t.waitForLastLine("local", firstPrompt, timeout: 30) else { return }
+        t.type("local", "$ cat spot")
+        t.press("local", "Tab")
+        guard t.waitForLastLine("local", "\(firstPrompt) $ cat spotted-file.txt") else { return }
+
+        try t.start("remote", command: replCommand(journal: directory + "/remote.jsonl", ["--hosts", "rbtest-elsewhere"]))
+        guard t.waitForLastLine("remote", firstPrompt, timeout: 30) else { return }
+        t.type("remote", "$ cat spot")
+        t.press("remote", "Tab")
+        usleep(500_000)
+        XCTAssertTrue(t.waitForLastLine("remote", "\(firstPrompt) $ cat spot"), "a local file was offered for a remote command")
+    }
+
     func testTabCompletesACommandName() throws {
         let t = try XCTUnwrap(terminal)
         try t.start("main", command: replCommand())

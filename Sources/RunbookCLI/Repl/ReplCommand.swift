@@ -87,7 +87,8 @@ struct ReplCommand: ParsableCommand {
         renderer?.showsHeader = false
         let steps = session.checked.runbook.steps
         let reader = makeLineReader(historyFile: history) { line in
-            ReplCompletion.candidates(line: line, steps: steps.map(\.id), variables: Array(run.interpreter.variables.keys))
+            ReplCompletion.candidates(line: line, steps: steps.map(\.id), variables: Array(run.interpreter.variables.keys),
+                                      defaultHost: run.interpreter.options.defaultHost)
         }
         operatorIO.reader = reader
         let repl = ReplSession(session: session, run: run, reader: reader, terminal: terminal, tracker: tracker)
@@ -99,13 +100,15 @@ struct ReplCommand: ParsableCommand {
 
 /// What Tab offers at the REPL prompt: commands, then step ids, variables or file names.
 enum ReplCompletion {
-    static func candidates(line: String, steps: [String], variables: [String]) -> [String] {
+    /// `defaultHost`: where `$ …` runs; this machine's files are offered only for commands
+    /// that run here (a remote command would not see them).
+    static func candidates(line: String, steps: [String], variables: [String], defaultHost: String? = nil) -> [String] {
         let word = String(TabCompletion.currentWord(in: line))
-        return all(line: line, steps: steps, variables: variables).filter { $0.hasPrefix(word) }
+        return all(line: line, steps: steps, variables: variables, defaultHost: defaultHost).filter { $0.hasPrefix(word) }
     }
 
     /// Every word that fits at the cursor's position, before filtering by what is typed.
-    private static func all(line: String, steps: [String], variables: [String]) -> [String] {
+    private static func all(line: String, steps: [String], variables: [String], defaultHost: String?) -> [String] {
         let words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         if words.count <= 1 {
             return ReplInput.commands.flatMap(\.names).filter { $0.count > 1 && $0 != "$" }
@@ -115,12 +118,17 @@ enum ReplCompletion {
         case "vars", "v", "set": return words.count == 2 ? variables.sorted() : []
         case "mark", "m": return words.count == 2 ? ["ok", "failed", "unknown"] : []
         default:
-            if line.hasPrefix("$") || words[0] == "on" { return files(matching: words.last ?? "") }
+            if line.hasPrefix("$") { return runsHere(defaultHost) ? files(matching: words.last ?? "") : [] }
+            if words[0] == "on" { return words.count > 2 && runsHere(words[1]) ? files(matching: words.last ?? "") : [] }
             return []
         }
     }
 
     /// File names for the word being typed (runbook files among them).
+    static func runsHere(_ host: String?) -> Bool {
+        host == nil || host == "" || host == "localhost" || host == "local"
+    }
+
     static func files(matching word: String) -> [String] {
         let dir = (word as NSString).deletingLastPathComponent
         let listing = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []

@@ -121,6 +121,8 @@ final class ReplSession {
             switch interpreter.evaluate(expression: expression) {
             case .success(let value):
                 session.set(name, value, on: run)
+                // After `set`: the redactor already knows a new secret value.
+                Output.out(terminal.dim("  \(name) = \(redactor.redact(value.displayText))") + "\n")
             case .failure(let d):
                 Output.out(terminal.red("error: \(d.message)") + "\n")
             }
