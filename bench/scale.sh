@@ -109,6 +109,7 @@ fail100k=$(expected pods-100000.txt)
 bytes10k=$(stat -c %s pods-10000.txt)
 bytes100k=$(stat -c %s pods-100000.txt)
 
+printf 'runbook "One step"\nstep one "One"\n  $ true\n' >one.runbook
 "$BIN" check scale.runbook >/dev/null || die "scale.runbook does not check"
 
 # ---------------------------------------------------------------- time
@@ -134,7 +135,8 @@ measure() {   # measure GROUP ITERATIONS RUNS LABEL=COMMAND...
 progress "10,000 pods: $((3 * ROUNDS)) interleaved iterations"
 measure pods10k $((3 * ROUNDS)) 3 \
   "baseline=sh baseline.sh pods-10000.txt" \
-  "runbook=$BIN run scale.runbook file=pods-10000.txt"
+  "runbook=$BIN run scale.runbook file=pods-10000.txt" \
+  "one-step=$BIN run one.runbook"
 rm -f journal/*
 progress "100,000 pods: $ROUNDS interleaved iterations"
 measure pods100k "$ROUNDS" 1 \
@@ -159,6 +161,7 @@ stat() {   # stat GROUP LABEL BASE -> "median_ms base_ms own_fraction"
 }
 read -r rb10 base10 own10 < <(stat pods10k runbook baseline)
 read -r rb100 base100 own100 < <(stat pods100k runbook baseline)
+read -r one10 _ _ < <(stat pods10k one-step baseline)
 
 # ---------------------------------------------------------------- one run each: RSS, findings, lines
 one_run() {   # one_run N -> files run-N.{out,time,status}
@@ -195,6 +198,7 @@ pct() { awk -v f="$1" 'BEGIN { printf "%.0f %%", f * 100 }'; }
   printf '| captured output | %s bytes | %s bytes | | |\n' "$bytes10k" "$bytes100k"
   printf '| baseline (`cat` into awk, same classification) | %s ms | %s ms | | |\n' "$base10" "$base100"
   printf '| runbook run, journal on | %s ms | %s ms | | |\n' "$rb10" "$rb100"
+  printf '| (context) `runbook run` of one `$ true` step: start-up and journal | %s ms | | | |\n' "$one10"
   printf '| runbook'"'"'s own work, (runbook − baseline) / runbook | %s | %s | ≤ 25 %% | %s / %s |\n' \
     "$(pct "$own10")" "$(pct "$own100")" "$(verdict "$own10" 0.25)" "$(verdict "$own100" 0.25)"
   printf '| peak RSS of the runner | %.1f MiB (%s× the output) | %.1f MiB (%s× the output) | ≤ 3× the output | %s / %s |\n' \
