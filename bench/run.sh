@@ -119,7 +119,7 @@ big_status=$?
 set -e
 rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' time-big.txt)
 big_wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' time-big.txt)
-big_bytes=$(grep -ho '"stdout_bytes":[0-9]*' "$OUT"/journal/*big*.jsonl 2>/dev/null | head -1 | cut -d: -f2)
+big_bytes=$(grep -ho '"stdoutBytes":[0-9]*' "$OUT"/journal/*big*.jsonl 2>/dev/null | head -1 | cut -d: -f2)
 rm -f "$OUT"/journal/*
 
 # ---------------------------------------------------------------- Ansible (context only)

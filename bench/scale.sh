@@ -94,7 +94,9 @@ step scan "Which pods are failing?"
       failing = failing + 1
       expect p.STATUS == "Running" else "{p.NAMESPACE}/{p.NAME} is {p.STATUS} (ready {p.READY}, restarts {p.RESTARTS})"
   print "{healthy + failing} pods: {healthy} running or completed, {failing} failing"
-  conclude "{failing} failing pods"
+  if failing > 0
+    diagnose "{failing} failing pods"
+  conclude ok "no failing pods"
 EOF
 
 # Baseline: the same command and classification without runbook.
@@ -164,9 +166,9 @@ read -r rb100 base100 own100 < <(stat pods100k runbook baseline)
 read -r one10 _ _ < <(stat pods10k one-step baseline)
 
 # ---------------------------------------------------------------- one run each: RSS, findings, lines
-one_run() {   # one_run N -> files run-N.{out,time,status}
+one_run() {   # one_run N -> run-N.out (the terminal), run-N.jsonl, time-N.txt, status-N.txt
   set +e
-  /usr/bin/time -v -o "time-$1.txt" "$BIN" run scale.runbook "file=pods-$1.txt" >"run-$1.out" 2>&1
+  /usr/bin/time -v -o "time-$1.txt" "$BIN" run scale.runbook "file=pods-$1.txt" --journal "run-$1.jsonl" >"run-$1.out" 2>&1
   echo $? >"status-$1.txt"
   set -e
 }
@@ -176,6 +178,8 @@ one_run 100000
 rss_kb() { awk -F': ' '/Maximum resident set size/ {print $2}' "time-$1.txt"; }
 concl10k=$(grep -o '[0-9]* failing pods' run-10000.out | tail -1 | cut -d' ' -f1)
 concl100k=$(grep -o '[0-9]* failing pods' run-100000.out | tail -1 | cut -d' ' -f1)
+found10k=$(grep -c '"type":"finding"' run-10000.jsonl || true)
+found100k=$(grep -c '"type":"finding"' run-100000.jsonl || true)
 lines10k=$(wc -l <run-10000.out)
 lines100k=$(wc -l <run-100000.out)
 rss10k=$(rss_kb 10000)
@@ -204,9 +208,11 @@ pct() { awk -v f="$1" 'BEGIN { printf "%.0f %%", f * 100 }'; }
   printf '| peak RSS of the runner | %.1f MiB (%s× the output) | %.1f MiB (%s× the output) | ≤ 3× the output | %s / %s |\n' \
     "$(awk -v k="$rss10k" 'BEGIN { print k / 1024 }')" "$x10" "$(awk -v k="$rss100k" 'BEGIN { print k / 1024 }')" "$x100" \
     "$(verdict "$x10" 3)" "$(verdict "$x100" 3)"
-  printf '| failing pods: expected / concluded (exit) | %s / %s (exit %s) | %s / %s (exit %s, %s) | correct count | %s / %s |\n' \
-    "$fail10k" "${concl10k:-?}" "$(cat status-10000.txt)" "$fail100k" "${concl100k:-?}" "$(cat status-100000.txt)" "$wall100k" \
-    "$([[ $fail10k == "${concl10k:-}" ]] && echo met || echo 'not met')" "$([[ $fail100k == "${concl100k:-}" ]] && echo met || echo 'not met')"
+  printf '| failing pods: expected / concluded / findings journaled (exit) | %s / %s / %s (exit %s) | %s / %s / %s (exit %s, %s) | correct count | %s / %s |\n' \
+    "$fail10k" "${concl10k:-?}" "$found10k" "$(cat status-10000.txt)" \
+    "$fail100k" "${concl100k:-?}" "$found100k" "$(cat status-100000.txt)" "$wall100k" \
+    "$([[ $fail10k == "${concl10k:-}" && $fail10k == "$found10k" ]] && echo met || echo 'not met')" \
+    "$([[ $fail100k == "${concl100k:-}" && $fail100k == "$found100k" ]] && echo met || echo 'not met')"
   printf '| terminal lines at default verbosity | %s | %s | ≤ 100 | %s / %s |\n' \
     "$lines10k" "$lines100k" "$(verdict "$lines10k" 100)" "$(verdict "$lines100k" 100)"
 } | tee results.md
