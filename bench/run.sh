@@ -5,6 +5,7 @@
 #   bench/run.sh                 # everything (about 4 minutes; Ansible adds about 3)
 #   ROUNDS=5 bench/run.sh        # more rounds for a noisy machine
 #   BENCH_ANSIBLE=0 bench/run.sh # skip the Ansible comparison
+#   BENCH_SCALE=0 bench/run.sh   # skip bench/scale.sh (10,000 and 100,000 pods, about 2 minutes)
 #   BIN=/path/to/runbook bench/run.sh
 #
 # Every figure is a median. The commands of a comparison are interleaved (one hyperfine
@@ -233,3 +234,10 @@ per_step() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (a - b) * 1000 / 50
   echo "- parse 100k < 1 s: $(verdict "$p100_ms" 999.999 ' ms')"
   echo "- 1 GiB output, RSS < 64 MiB and finishes: $( ((big_status == 0)) && verdict "$rss_mib" 63.999 ' MiB' || echo "not met (exit $big_status)")"
 } | tee results.md
+
+# ---------------------------------------------------------------- scale (its own script)
+if [[ ${BENCH_SCALE:-1} != 0 ]]; then
+  progress "scale: 10,000 and 100,000 pods (bench/scale.sh)"
+  echo
+  BIN=$BIN ROUNDS=$ROUNDS "$HERE/scale.sh" | tee -a results.md
+fi

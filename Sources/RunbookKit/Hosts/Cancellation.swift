@@ -20,6 +20,11 @@ public final class Cancellation: @unchecked Sendable {
     private let writeDescriptor: Int32
     /// Written by the signal handler, so it is plain memory outside Swift's exclusivity checks.
     private let signalSlot: UnsafeMutablePointer<Int32>
+    /// Set by `cancel()` before it writes the pipe (a signal sets `signalSlot` first): while
+    /// both are 0 nothing was written since the last reset, and `isCancelled` needs no
+    /// system call. The interpreter asks before every statement: a loop over ten thousand
+    /// table rows asked the kernel twenty thousand times.
+    private let cancelSlot: UnsafeMutablePointer<Int32>
 
     public init() {
         guard let pipe = SystemCalls.makePipe() else {
@@ -31,27 +36,33 @@ public final class Cancellation: @unchecked Sendable {
         writeDescriptor = pipe.write
         signalSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
         signalSlot.initialize(to: 0)
+        cancelSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        cancelSlot.initialize(to: 0)
     }
 
     deinit {
         close(wakeDescriptor)
         close(writeDescriptor)
         signalSlot.deallocate()
+        cancelSlot.deallocate()
     }
 
     /// Asks every running and future command to stop, until `reset()`.
     public func cancel() {
+        cancelSlot.pointee = 1
         var byte: UInt8 = 1
         _ = write(writeDescriptor, &byte, 1)
     }
 
     public var isCancelled: Bool {
+        if cancelSlot.pointee == 0 && signalSlot.pointee == 0 { return false }
         var entry = pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)
         return poll(&entry, 1, 0) > 0 && entry.revents & Int16(POLLIN) != 0
     }
 
     /// Clears the cancellation (and `lastSignal`) so that commands run again.
     public func reset() {
+        cancelSlot.pointee = 0
         var buffer = [UInt8](repeating: 0, count: 256)
         while read(wakeDescriptor, &buffer, buffer.count) > 0 {}
         signalSlot.pointee = 0

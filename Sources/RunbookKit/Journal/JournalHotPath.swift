@@ -1,7 +1,8 @@
 import Foundation
 
 /// The four records every step writes — `step_start`, `command_start`, `command_end`,
-/// `step_end` — written without going through `Encodable`.
+/// `step_end` — and the two a loop writes per iteration — `branch` (not a loop's bounds) and
+/// `variable` (a plain value) — written without going through `Encodable`.
 ///
 /// Why: through the streaming `JournalLineEncoder` a record cost about 24,000 instructions
 /// (generic container boxes and metadata lookups of `Codable`), which made a step of `$ true`
@@ -51,6 +52,25 @@ enum JournalHotPath {
             w.close()
             w.bool("stdoutCut", e.stdoutCut)
             w.bool("stderrCut", e.stderrCut)
+        case .branch(let e) where e.loop == nil:
+            // A loop records a branch per iteration: ten thousand rows, ten thousand records.
+            w.header("branch", time)
+            w.path(e.path)
+            w.string("description", e.description)
+        case .variable(let e):
+            w.header("variable", time)
+            if let path = e.path { w.path(path) }
+            w.string("name", e.name)
+            w.key("value")
+            switch e.value {
+            case .null: w.sink.bytes.append(contentsOf: "null".utf8)
+            case .bool(let b): w.sink.bytes.append(contentsOf: (b ? "true" : "false").utf8)
+            case .number(let n): w.sink.double(n)
+            case .string(let s): w.sink.quoted(s)
+            case .list, .map, .result: return nil
+            }
+            w.bool("redacted", e.redacted)
+            w.bool("cut", e.cut)
         default:
             return nil
         }

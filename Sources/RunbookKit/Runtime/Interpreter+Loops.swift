@@ -21,11 +21,16 @@ extension Interpreter {
                                      loop: .end(header: header, iterations: iterations))))
         }
         if parallel <= 1 {
+            // An iteration's findings cite its own last command, or else its item; the
+            // step's last command is the iteration's last one after it.
             for item in items {
                 var inner = context
                 inner.frame = Frame(parent: context.frame)
                 inner.frame.define(variable, item)
+                inner.lastResult = LastResult()
+                inner.loopItem = item
                 iterations += 1
+                defer { if let r = inner.lastResult.result { context.lastResult.result = r } }
                 try execute(body, inner)
             }
             return
@@ -46,6 +51,7 @@ extension Interpreter {
             inner.frame.define(variable, items[i])
             inner.label = items[i].text
             inner.lastResult = LastResult()
+            inner.loopItem = items[i]
             inner.tally = FindingTally()
             state.finish(i, runIteration(body, inner))
         }

@@ -284,6 +284,9 @@ public final class Interpreter: @unchecked Sendable {
         /// Findings recorded in this context: a parallel iteration counts its own, not its
         /// siblings'.
         var tally = FindingTally()
+        /// The item of the innermost `foreach` iteration: a finding's evidence when the
+        /// iteration ran no command (a table row, a line).
+        var loopItem: Value?
     }
 
     /// Counts the findings of one part of a step (shared by its nested blocks).
@@ -296,7 +299,16 @@ public final class Interpreter: @unchecked Sendable {
 
     /// Shared between statements of one step (a class, so nested blocks update it).
     final class LastResult: @unchecked Sendable {
-        var result: CommandResult?
+        var result: CommandResult? { didSet { cachedEvidence = nil } }
+        /// The evidence of `result`, worked out once however many findings cite it.
+        private var cachedEvidence: String?
+        var evidence: String? {
+            guard let result else { return nil }
+            if let cachedEvidence { return cachedEvidence }
+            let made = Interpreter.evidence(result)
+            cachedEvidence = made
+            return made
+        }
     }
 
     func evaluator(_ context: StepContext) -> Evaluator {
@@ -368,7 +380,7 @@ public final class Interpreter: @unchecked Sendable {
     }
 
     func recordFinding(_ message: String, severity: FindingSeverity = .failing, _ context: StepContext) {
-        let evidence = context.lastResult.result.map(Interpreter.evidence) ?? ""
+        let evidence = context.lastResult.evidence ?? context.loopItem?.text ?? ""
         let finding = Finding(path: context.stepID, message: message, evidence: evidence, host: context.host, severity: severity)
         state.withLock { findings.append(finding) }
         context.tally.add()
@@ -376,11 +388,31 @@ public final class Interpreter: @unchecked Sendable {
     }
 
     /// The last lines a command printed: what an operator needs to see next to a finding.
+    /// Read from the end: a capture of a large cluster's pods is megabytes, and every finding
+    /// after it would otherwise split all of it.
     static func evidence(_ result: CommandResult) -> String {
         let text = Value.combinedOutput(result)
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-        let kept = lines.suffix(20).joined(separator: "\n")
-        return Value.trimTrailingNewlines(lines.count > 20 ? "… (\(lines.count - 20) earlier lines)\n" + kept : kept)
+        // The 20th line break from the end: what follows it is the last 20 lines.
+        var cut = text.endIndex, found = 0
+        while found < 20 && cut > text.startIndex {
+            cut = text.index(before: cut)
+            if text[cut].isNewline { found += 1 }
+        }
+        let tail = found == 20 ? text[text.index(after: cut)...] : text[...]
+        let kept = tail.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).joined(separator: "\n")
+        guard found == 20 else { return Value.trimTrailingNewlines(kept) }
+        let earlier = lineBreaks(in: text[..<cut]) + 1
+        return Value.trimTrailingNewlines("… (\(earlier) earlier lines)\n" + kept)
+    }
+
+    /// Line breaks in text, as `split(whereSeparator: \.isNewline)` sees them; by bytes when
+    /// LF is the only kind there.
+    private static func lineBreaks(in text: Substring) -> Int {
+        var count = 0, plain = true
+        for b in text.utf8 {
+            if b == 0x0A { count += 1 } else if (b >= 0x0B && b <= 0x0D) || b == 0xC2 || b == 0xE2 { plain = false; break }
+        }
+        return plain ? count : text.reduce(0) { $1.isNewline ? $0 + 1 : $0 }
     }
 
     /// Asks before something destructive. Every answer is recorded, accepted ones too: the

@@ -5,8 +5,13 @@
 /// column (ENDPOINTS of a Service whose pods are not ready, VOLUME of a pending claim), and
 /// may be right-aligned and wider than their header (df's numbers). The last column runs to
 /// the end of each line (event messages).
+///
+/// Output that is plain ASCII with no tabs or carriage returns (kubectl's, on a large cluster
+/// tens of megabytes) is read as bytes, where a byte is a character; anything else as
+/// characters. Both read the same columns and cells.
 enum TableParser {
     static func parse(_ text: String) -> Value {
+        if let fast = parseASCII(text) { return fast }
         let lines = text.split(whereSeparator: \.isNewline)
             .map { Array($0.replacingTabs()) }
             .filter { !$0.allSatisfy { $0 == " " } }
@@ -14,20 +19,72 @@ enum TableParser {
         let rows = Array(lines.dropFirst())
         let columns = TableColumns.find(header: header, rows: rows)
         return .list(rows.map { line in
-            .map(zip(columns, cells(of: line, columns)).map { column, cell in (column.name, .string(cell)) })
+            row(columns, cells(of: line, columns, space: " ") { String($0).trimmingCharacters(in: " ") })
         })
     }
 
-    /// The cells of one line under the columns, trimmed.
-    static func cells(of line: [Character], _ columns: [TableColumns.Column]) -> [String] {
+    /// One row as a map (a repeated header keeps its first place and its last cell).
+    private static func row(_ columns: [TableColumns.Column], _ cells: [String]) -> Value {
+        .map(zip(columns, cells).map { column, cell in (column.name, .string(cell)) })
+    }
+
+    /// The byte path: nil when the text needs the character path (non-ASCII, tabs, a
+    /// newline other than LF, or a header with words one space apart, whose columns the
+    /// cells decide).
+    private static func parseASCII(_ text: String) -> Value? {
+        var text = text
+        return text.withUTF8 { bytes -> Value? in
+            for b in bytes where b >= 0x80 || (b >= 0x09 && b <= 0x0D && b != 0x0A) { return nil }
+            var lines: [Range<Int>] = []
+            var start = 0
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x0A {
+                if bytes[start..<i].contains(where: { $0 != 0x20 }) { lines.append(start..<i) }
+                start = i + 1
+            }
+            guard let headerRange = lines.first else { return .list([]) }
+            let header = Array(String(decoding: bytes[headerRange], as: UTF8.self))
+            let words = TableColumns.words(in: header)
+            for i in words.indices.dropFirst() where words[i].lowerBound - words[i - 1].upperBound == 1 { return nil }
+            let columns = TableColumns.find(header: header, rows: [])
+            let names = columns.map(\.name)
+            let unique = Set(names).count == names.count
+            var rows: [Value] = []
+            rows.reserveCapacity(lines.count - 1)
+            for range in lines.dropFirst() {
+                let line = UnsafeBufferPointer(rebasing: bytes[range])
+                let cells = cells(of: line, columns, space: 0x20) { cell in
+                    var s = cell.startIndex, e = cell.endIndex
+                    while s < e && cell[s] == 0x20 { s += 1 }
+                    while e > s && cell[e - 1] == 0x20 { e -= 1 }
+                    return String(decoding: cell[s..<e], as: UTF8.self)
+                }
+                if unique {
+                    var dict = [String: Value](minimumCapacity: names.count)
+                    for (name, cell) in zip(names, cells) { dict[name] = .string(cell) }
+                    rows.append(.map(names, dict))
+                } else {
+                    rows.append(row(columns, cells))
+                }
+            }
+            return .list(rows)
+        }
+    }
+
+    /// The cells of one line (characters or bytes, one per column position) under the
+    /// columns, made into strings by `make`.
+    private static func cells<Line: RandomAccessCollection>(
+        of line: Line, _ columns: [TableColumns.Column], space: Line.Element,
+        make: (Line.SubSequence) -> String
+    ) -> [String] where Line.Index == Int, Line.Element: Equatable {
+        let count = line.count, base = line.startIndex
         var starts = [0]
         for i in columns.indices.dropFirst() {
-            starts.append(max(starts[i - 1], cellStart(in: line, column: columns[i], after: columns[i - 1])))
+            starts.append(max(starts[i - 1], cellStart(in: line, column: columns[i], after: columns[i - 1], space: space)))
         }
         return starts.indices.map { i in
-            let start = min(starts[i], line.count)
-            let end = i + 1 < starts.count ? min(starts[i + 1], line.count) : line.count
-            return String(line[start..<max(start, end)]).trimmingCharacters(in: " ")
+            let start = min(starts[i], count)
+            let end = i + 1 < starts.count ? min(starts[i + 1], count) : count
+            return make(line[(base + start)..<(base + max(start, end))])
         }
     }
 
@@ -35,15 +92,17 @@ enum TableParser {
     /// runs into that position. A word that starts after the previous header ends is a
     /// right-aligned value wider than its header (df), so the cell starts with it; a word that
     /// starts earlier belongs to the previous cell (text not aligned to the header).
-    private static func cellStart(in line: [Character], column: TableColumns.Column,
-                                  after previous: TableColumns.Column) -> Int {
+    private static func cellStart<Line: RandomAccessCollection>(
+        in line: Line, column: TableColumns.Column, after previous: TableColumns.Column, space: Line.Element
+    ) -> Int where Line.Index == Int, Line.Element: Equatable {
+        let count = line.count, base = line.startIndex
         let p = column.start
-        guard p > 0, p - 1 < line.count, line[p - 1] != " " else { return p }
+        guard p > 0, p - 1 < count, line[base + p - 1] != space else { return p }
         var wordStart = p - 1
-        while wordStart > 0 && line[wordStart - 1] != " " { wordStart -= 1 }
+        while wordStart > 0 && line[base + wordStart - 1] != space { wordStart -= 1 }
         if wordStart >= previous.end { return wordStart }
         var wordEnd = p
-        while wordEnd < line.count && line[wordEnd] != " " { wordEnd += 1 }
+        while wordEnd < count && line[base + wordEnd] != space { wordEnd += 1 }
         return wordEnd
     }
 }

@@ -2,7 +2,10 @@ import Foundation
 
 /// A runtime value. Command results stay whole, so `r.exit` and `r.stderr` work, while the
 /// result itself reads as its trimmed stdout wherever text is expected.
-public indirect enum Value: Sendable, Equatable {
+///
+/// Only a command result is boxed: a string or a number is stored in place, so the rows of a
+/// large table (ten thousand maps of six strings) are not one allocation per cell.
+public enum Value: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -10,7 +13,7 @@ public indirect enum Value: Sendable, Equatable {
     case list([Value])
     /// Keys keep their order (JSON objects, table rows).
     case map([String], [String: Value])
-    case result(CommandResult)
+    indirect case result(CommandResult)
 
     public static func map(_ pairs: [(String, Value)]) -> Value {
         var dict: [String: Value] = [:]

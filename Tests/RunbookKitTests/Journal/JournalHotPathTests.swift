@@ -25,7 +25,13 @@ final class JournalHotPathTests: XCTestCase {
                                                                stdoutBytes: 1 << 40, stderrBytes: 0),
                                          stdoutCut: true, stderrCut: false)),
                 .commandEnded(CommandEnd(id: 0, path: path, host: nil, script: "true", result: CommandResult())),
+                .branch(BranchTaken(path: path, description: tricky)),
+                .variable(VariableSet(path: path, name: "n", value: .number(42))),
+                .variable(VariableSet(path: path, name: "x", value: .number(-0.125), redacted: true, cut: true)),
             ]
+        }
+        for value: Value in [.null, .bool(true), .bool(false), .string(tricky), .string(""), .number(1e300), .number(.nan)] {
+            events.append(.variable(VariableSet(path: nil, name: "v", value: value)))
         }
         for event in events {
             let fast = try XCTUnwrap(JournalHotPath.line(for: event, at: time), "\(event)")
@@ -33,5 +39,7 @@ final class JournalHotPathTests: XCTestCase {
             XCTAssertEqual(String(decoding: fast, as: UTF8.self), String(decoding: codable, as: UTF8.self))
         }
         XCTAssertNil(JournalHotPath.line(for: .note(Note(path: nil, text: "n")), at: time), "other records go through Codable")
+        XCTAssertNil(JournalHotPath.line(for: .variable(VariableSet(path: nil, name: "l", value: .list([]))), at: time))
+        XCTAssertNil(JournalHotPath.line(for: .branch(BranchTaken(path: paths[0], description: "d", loop: .start(header: "h", items: 1))), at: time))
     }
 }

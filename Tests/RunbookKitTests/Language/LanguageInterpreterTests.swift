@@ -372,6 +372,34 @@ final class LanguageInterpreterTests: XCTestCase {
         XCTAssertEqual(run.executor.requests.first?.host, "node-7")
     }
 
+    func testAFindingInALoopCitesItsIterationNotTheWholeListing() throws {
+        let executor = LangFakeExecutor()
+        executor.on("list") { _ in
+            CommandResult(stdout: "NAME   STATUS\n" + (1...30).map { "p\($0)     \($0 == 7 ? "Pending" : "Running")" }.joined(separator: "\n") + "\n")
+        }
+        executor.on("describe") { _ in CommandResult(stdout: "details of p7\n") }
+        let run = try LangRun.run("""
+        runbook "t"
+        step a "A"
+          pods = $ list
+          foreach p in table(pods)
+            expect p.STATUS == "Running" else "{p.NAME} is {p.STATUS}"
+          foreach p in table(pods)
+            if p.STATUS != "Running"
+              $ describe
+            expect p.STATUS == "Running" else "again {p.NAME}"
+          expect false else "after the loops"
+        """, executor: executor)
+        XCTAssertEqual(run.outcome.findings.map(\.evidence), ["NAME=p7 STATUS=Pending", "details of p7", "details of p7"])
+    }
+
+    func testEvidenceCountsTheLinesItLeavesOut() {
+        let lines = (1...25).map { "line \($0)" }
+        let evidence = Interpreter.evidence(CommandResult(stdout: lines.joined(separator: "\n") + "\n", stderr: "err\r\nlast\n"))
+        XCTAssertEqual(evidence, "… (7 earlier lines)\n" + (lines.suffix(18) + ["err", "last"]).joined(separator: "\n"))
+        XCTAssertEqual(Interpreter.evidence(CommandResult(stdout: "a\nb\n")), "a\nb")
+    }
+
     func testParallelForeachReportsATableAndTurnsFailuresIntoFindings() throws {
         let executor = LangFakeExecutor()
         executor.on("check") { request in

@@ -275,4 +275,17 @@ final class LanguageTableTests: XCTestCase {
         XCTAssertEqual(column(text, "NAME"), ["web-1-long", "web"])
         XCTAssertEqual(column(text, "STATUS"), ["Running", "Failed"])
     }
+
+    // MARK: Bytes and characters read alike
+
+    /// Plain ASCII output is read as bytes; CRLF line ends, tabs or other text send it the
+    /// character way. Both must give the same rows.
+    func testTheByteAndCharacterPathsGiveTheSameRows() {
+        for text in [podsWide, podsWide + "\n\n   \n", "NAME   STATUS\n", "", "   \n"] {
+            XCTAssertEqual(TableParser.parse(text), TableParser.parse(text.replacingOccurrences(of: "\n", with: "\r\n")), text)
+        }
+        let repeated = "NAME   X   NAME\na      b   c\n"
+        XCTAssertEqual(TableParser.parse(repeated), TableParser.parse(repeated.replacingOccurrences(of: "\n", with: "\r\n")))
+        XCTAssertEqual(rows(repeated), [["NAME": "c", "X": "b"]])
+    }
 }
