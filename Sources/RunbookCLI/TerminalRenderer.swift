@@ -26,6 +26,8 @@ final class TerminalRenderer: RunObserver {
     let level: OutputLevel
     /// Output lines shown as they arrive before the fold holds the rest back.
     static let headLines = 5
+    /// Findings the summary repeats (all of them with --verbose).
+    static let summaryFindings = 10
     /// Output lines kept (and shown when the command ends) after the fold.
     static let tailLines = 5
     /// Different branch descriptions a loop's summary counts one by one; the rest are "other".
@@ -230,11 +232,17 @@ final class TerminalRenderer: RunObserver {
         } else {
             let warnings = outcome.findings.filter { $0.severity == .warning }.count
             print("  findings:  " + t.yellow("\(outcome.findings.count)") + (warnings == 0 ? "" : t.dim(" (\(warnings) warning\(warnings == 1 ? "" : "s"))")))
-            for f in outcome.findings {
+            // Each finding was shown as it happened; the summary repeats the first few, so that
+            // a run with hundreds of findings (a loop over a big cluster) stays readable.
+            let shownFindings = level == .verbose ? outcome.findings.count : TerminalRenderer.summaryFindings
+            for f in outcome.findings.prefix(shownFindings) {
                 print("    " + t.yellow(f.severity == .warning ? "~" : "!") + " [\(f.path.stepDescription)\(f.host.map { " @ \($0)" } ?? "")] " + f.message)
                 for line in f.evidence.split(separator: "\n", omittingEmptySubsequences: false).prefix(5) where !f.evidence.isEmpty {
-                    print("        " + t.dim("│ " + line))
+                    print("        " + t.dim("│ " + VisibleText.forTerminal(String(line))))
                 }
+            }
+            if outcome.findings.count > shownFindings {
+                print("    " + t.dim("… \(outcome.findings.count - shownFindings) more (shown above as they were found; `runbook report JOURNAL` lists them all)"))
             }
         }
         switch outcome.status {

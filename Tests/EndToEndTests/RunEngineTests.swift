@@ -458,4 +458,22 @@ final class RunEngineTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("rows=200000 last=200000 bigrows=500000"), run.stdout)
     }
+
+    // The summary repeats the first ten findings; the rest were shown as they were found.
+    func testTheSummaryRepeatsTheFirstTenFindings() throws {
+        let runbook = try write("many.runbook", """
+            runbook "many findings"
+            step check "Check"
+              foreach n in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+                expect false else "item {n} is bad"
+
+            """)
+        let run = try ReplChild.run(["run", runbook, "--no-journal", "--no-color"], directory: directory)
+        XCTAssertEqual(run.status, 1, run.stderr)
+        let summary = try XCTUnwrap(run.stdout.components(separatedBy: "── Summary").last)
+        XCTAssertTrue(summary.contains("item 10 is bad"), summary)
+        XCTAssertFalse(summary.contains("item 11 is bad"), summary)
+        XCTAssertTrue(summary.contains("… 5 more (shown above as they were found"), summary)
+        XCTAssertTrue(run.stdout.contains("item 15 is bad"), "every finding is shown as it happens")
+    }
 }
