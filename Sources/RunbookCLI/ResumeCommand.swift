@@ -135,6 +135,7 @@ struct ResumeCommand: ParsableCommand {
             options.defaultTimeoutGiven = timeout
         }
         options.sshOptions = header.plan.targets.sshOptions
+        if let limit = header.plan.capturedOutputLimit { options.capturedOutputLimit = limit }
         return options
     }
 

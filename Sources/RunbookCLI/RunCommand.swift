@@ -117,6 +117,9 @@ struct SessionOptions: ParsableArguments {
     @Option(name: .long, help: "Default command timeout in seconds (a runbook's own setting wins).")
     var timeout: Double?
 
+    @Option(name: .long, help: "MiB of a captured command's output kept whole (default 256); more is cut, and reading a cut capture as data stops the run.")
+    var captureLimit: Int?
+
     @Option(name: .long, help: "Run on these hosts over ssh, comma-separated.")
     var hosts: String?
 
@@ -173,6 +176,12 @@ struct SessionOptions: ParsableArguments {
             guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
             options.defaultTimeout = timeout
             options.defaultTimeoutGiven = timeout
+        }
+        if let captureLimit {
+            guard captureLimit >= 1 && captureLimit <= 16_384 else {
+                throw ValidationError("--capture-limit is in MiB, from 1 to 16384")
+            }
+            options.capturedOutputLimit = captureLimit << 20
         }
         options.sshOptions = sshOption
         return options

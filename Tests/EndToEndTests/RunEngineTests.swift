@@ -476,4 +476,22 @@ final class RunEngineTests: XCTestCase {
         XCTAssertTrue(summary.contains("… 5 more (shown above as they were found"), summary)
         XCTAssertTrue(run.stdout.contains("item 15 is bad"), "every finding is shown as it happens")
     }
+
+    // Past the capture limit a value is cut, and using it as data stops the run, naming why.
+    func testACaptureOverTheLimitIsNotReadAsAPartialTable() throws {
+        let runbook = try write("cut.runbook", """
+            runbook "cut"
+            step count "Count"
+              rows = $ seq 1 300000
+              print "rows={count(lines(rows))} bytes={rows.bytes} cut={rows.cut}"
+
+            """)
+        let run = try ReplChild.run(["run", runbook, "--no-journal", "--no-color", "--capture-limit", "1"], directory: directory)
+        XCTAssertEqual(run.status, 4, run.stdout + run.stderr)
+        XCTAssertTrue(run.stdout.contains("lines() on a command's output that was cut: it printed 1988895 bytes"), run.stdout)
+        XCTAssertFalse(run.stdout.contains("rows="), "no partial answer")
+        let bad = try ReplChild.run(["run", runbook, "--no-journal", "--capture-limit", "0"], directory: directory)
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("--capture-limit is in MiB, from 1 to 16384"), bad.stderr)
+    }
 }

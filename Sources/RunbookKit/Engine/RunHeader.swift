@@ -72,9 +72,12 @@ public struct RunPlan: Sendable, Codable, Equatable {
     public var defaultTimeout: Double?
     /// `--from STEP`, when given.
     public var fromStep: String?
+    /// `--capture-limit`, in bytes, when not the default.
+    public var capturedOutputLimit: Int?
 
     public init(targets: RunTargets = RunTargets(), answers: [String: String] = [:], assumeYes: Bool = false,
-                defaultTimeout: Double? = nil, fromStep: String? = nil) {
+                defaultTimeout: Double? = nil, fromStep: String? = nil, capturedOutputLimit: Int? = nil) {
+        self.capturedOutputLimit = capturedOutputLimit
         self.targets = targets
         self.answers = answers
         self.assumeYes = assumeYes

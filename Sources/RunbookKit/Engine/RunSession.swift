@@ -117,7 +117,9 @@ public final class RunSession {
                                 plan: RunPlan(targets: setup.targets, answers: setup.options.answers,
                                               assumeYes: setup.options.assumeYes,
                                               defaultTimeout: setup.options.defaultTimeoutGiven,
-                                              fromStep: setup.options.fromStep),
+                                              fromStep: setup.options.fromStep,
+                                              capturedOutputLimit: setup.options.capturedOutputLimit == RunOptions().capturedOutputLimit
+                                                  ? nil : setup.options.capturedOutputLimit),
                                 startTime: started)
         for run in runs { run.interpreter.healthCheck = { [weak self] in self?.healthProblem } }
     }

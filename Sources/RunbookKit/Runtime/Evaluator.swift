@@ -159,7 +159,7 @@ extension Evaluator {
         throw RuntimeError("""
             \(use) on a command's output that was cut: it printed \(r.stdoutBytes) bytes and only the first \
             \(r.stdout.utf8.count) were kept (the limit for captured output); a partial table or document \
-            would give a wrong answer — narrow the command (a selector, -o jsonpath, --chunk-size) or raise the limit
+            would give a wrong answer — narrow the command (a selector, -o jsonpath, --chunk-size) or raise the limit (--capture-limit)
             """, at: expr.span)
     }
 }
