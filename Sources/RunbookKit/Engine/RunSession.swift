@@ -95,7 +95,6 @@ public final class RunSession {
             var options = setup.options
             options.scope = StepScope(target: target)
             options.defaultHost = target ?? setup.targets.singleHost ?? setup.options.defaultHost
-            options.sshOptions = setup.options.sshOptions
             let channel = TargetChannel(hub: hub, own: setup.targetObservers(target))
             let interpreter = try Interpreter(checked: setup.checked, executor: setup.executor, observer: channel,
                                               io: setup.operatorIO, options: options, cancellation: setup.cancellation)
@@ -202,6 +201,8 @@ public final class RunSession {
             status = .aborted
         } else if ends.contains(where: { $0.status == .failed || $0.status == .unreachable }) {
             status = .failed
+        } else if ends.allSatisfy({ $0.status == .concluded }) {
+            status = .concluded   // every host reached a conclusion of its own
         } else {
             status = .completed
         }
