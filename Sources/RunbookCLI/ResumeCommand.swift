@@ -19,6 +19,10 @@ struct ResumeCommand: ParsableCommand {
     @Flag(name: .long, help: "Never colour the output (NO_COLOR is honoured too).")
     var noColor = false
 
+    @Option(name: .long, parsing: .singleValue,
+            help: "Read a secret parameter from a file: NAME=PATH (repeatable). RUNBOOK_SECRET_NAME works too.")
+    var secretFile: [String] = []
+
     @Option(name: .long, help: "History file for a resumed REPL session.")
     var history: String?
 
@@ -52,7 +56,7 @@ struct ResumeCommand: ParsableCommand {
         if hash != header.contentHash {
             Output.err(terminal.yellow("warning: \(header.runbookPath) changed since the journal was written (hash \(header.contentHash.prefix(19))… → \(hash.prefix(19))…); steps may not line up") + "\n")
         }
-        var options = try resumedOptions(header, answers: point.answers)
+        var options = try resumedOptions(header, checked: checked, answers: point.answers)
         options.processEnvironment = SessionFactory.environment(for: checked)
         let targets = header.plan.targets
         try checkReachable(targets)
@@ -97,26 +101,15 @@ struct ResumeCommand: ParsableCommand {
 
     /// The run's options as it was started: non-secret parameters from the header, secret
     /// ones given again (they are never journaled), answers, `--yes`, the timeout.
-    private func resumedOptions(_ header: RunHeader, answers: [String: String]) throws -> RunOptions {
+    private func resumedOptions(_ header: RunHeader, checked: CheckedRunbook, answers: [String: String]) throws -> RunOptions {
         var options = RunOptions()
-        for p in parameters {
-            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
-                throw ValidationError("parameters are name=value, got '\(p)'")
-            }
-            options.parameters[String(p[..<eq])] = String(p[p.index(after: eq)...])
-        }
+        options.parameters = try SessionOptions.parameterValues(parameters)
+        try SecretInputs.resolve(checked, files: secretFile, into: &options)
         // Journals never hold secrets: each one the run was given comes again, from the
         // command line, RUNBOOK_SECRET_NAME or the prompt.
-        for name in header.secretParameters where options.parameters[name] == nil {
-            if let value = SessionFactory.variable(SecretInputs.variableName(name)) {
-                options.parameters[name] = value
-            } else if isatty(0) == 1, let value = SecretInputs.readHidden("\(name) (secret, needed again: journals never hold it): ") {
-                options.parameters[name] = value
-            }
-        }
-        for name in header.secretParameters where parameters.contains(where: { $0.hasPrefix(name + "=") }) {
-            Output.err("warning: the secret parameter '\(name)' was given on the command line, where other local users can read it with ps; use \(SecretInputs.variableName(name)) or the prompt\n")
-            SecretInputs.scrubArgument(prefix: name + "=")
+        // A secret with a default that the run was given explicitly: the prompt, too.
+        for name in header.secretParameters where options.parameters[name] == nil && isatty(0) == 1 {
+            options.parameters[name] = SecretInputs.readHidden("\(name) (secret, needed again: journals never hold it): ")
         }
         let missing = header.secretParameters.filter { options.parameters[$0] == nil }
         if !missing.isEmpty {

@@ -159,12 +159,7 @@ struct SessionOptions: ParsableArguments {
 
     func runOptions(parameters: [String]) throws -> RunOptions {
         var options = RunOptions()
-        for p in parameters {
-            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
-                throw ValidationError("parameters are name=value, got '\(p)'")
-            }
-            options.parameters[String(p[..<eq])] = String(p[p.index(after: eq)...])
-        }
+        options.parameters = try SessionOptions.parameterValues(parameters)
         for a in answer {
             guard let eq = a.firstIndex(of: "="), eq != a.startIndex else {
                 throw ValidationError("--answer takes QUESTION-ID=CHOICE, got '\(a)'")
@@ -185,6 +180,18 @@ struct SessionOptions: ParsableArguments {
         }
         options.sshOptions = sshOption
         return options
+    }
+
+    /// `name=value` arguments as a dictionary.
+    static func parameterValues(_ arguments: [String]) throws -> [String: String] {
+        var values: [String: String] = [:]
+        for p in arguments {
+            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
+                throw ValidationError("parameters are name=value, got '\(p)'")
+            }
+            values[String(p[..<eq])] = String(p[p.index(after: eq)...])
+        }
+        return values
     }
 
     /// The targets and how to reach them, as the run's record keeps them.

@@ -39,8 +39,7 @@ enum SecretInputs {
         }
         for param in secrets {
             if options.parameters[param.name] != nil {
-                Output.err("warning: the secret parameter '\(param.name)' was given on the command line, where other local users can read it with ps; use \(variableName(param.name)), --secret-file \(param.name)=PATH or the prompt\n")
-                scrubArgument(prefix: param.name + "=")
+                warnAndScrub(param.name)
             } else if let value = SessionFactory.variable(variableName(param.name)) {
                 options.parameters[param.name] = value
             } else if let value = fromFiles[param.name] {
@@ -49,6 +48,13 @@ enum SecretInputs {
                 options.parameters[param.name] = value
             }
         }
+    }
+
+    /// A secret on the command line: say why that is unsafe, and overwrite it in the process's
+    /// arguments.
+    static func warnAndScrub(_ name: String) {
+        Output.err("warning: the secret parameter '\(name)' was given on the command line, where other local users can read it with ps; use \(variableName(name)), --secret-file \(name)=PATH or the prompt\n")
+        scrubArgument(prefix: name + "=")
     }
 
     /// Overwrites the value of `prefix…` arguments in the process's own argument area (what

@@ -292,9 +292,6 @@ public struct Decision: Sendable, Codable, Equatable {
         self.answer = answer
         self.source = source
     }
-
-    /// A confirmation that let the run go on.
-    public var accepted: Bool { kind != .confirm || answer == "yes" }
 }
 
 public struct Message: Sendable, Codable, Equatable {

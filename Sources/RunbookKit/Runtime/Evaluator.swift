@@ -44,22 +44,23 @@ public struct Evaluator {
             guard let builtin = Builtins.table[name] else {
                 throw RuntimeError("unknown function '\(name)'", at: expr.nameSpan ?? expr.span)
             }
-            // Reading a cut capture as data would give a partial answer (a last row cut in
-            // half, rows missing): stop instead, saying why.
-            if Evaluator.readsAsData.contains(name), let first = args.first {
-                try Evaluator.refuseCut(try evaluate(first), in: "\(name)()", at: expr)
-            }
             if name == "defined" {
                 guard args.count == 1, case .name(let variable) = args[0].kind else {
                     throw RuntimeError("defined() takes a name: defined(x)", at: expr.span)
                 }
                 return .bool(lookup(variable) != nil)
             }
-            if name == "env", args.count == 1 {
-                return environment[try evaluate(args[0]).text].map { .string($0) } ?? .null
+            let values = try args.map(evaluate)
+            // Reading a cut capture as data would give a partial answer (a last row cut in
+            // half, rows missing): stop instead, saying why.
+            if Evaluator.readsAsData.contains(name), let first = values.first {
+                try Evaluator.refuseCut(first, in: "\(name)()", at: expr)
+            }
+            if name == "env", values.count == 1 {
+                return environment[values[0].text].map { .string($0) } ?? .null
             }
             do {
-                return try builtin.apply(try args.map(evaluate))
+                return try builtin.apply(values)
             } catch let error as BuiltinError {
                 throw RuntimeError("\(name)(): \(error.message)", at: expr.span)
             }
@@ -152,7 +153,7 @@ public struct Evaluator {
 
 extension Evaluator {
     /// Built-ins that read a command's output as data.
-    static let readsAsData: Set<String> = ["table", "json", "lines", "grep", "column", "field", "count", "match", "jsonpath"]
+    static let readsAsData: Set<String> = ["table", "json", "lines", "words", "grep", "column", "field", "count", "match", "split"]
 
     static func refuseCut(_ value: Value, in use: String, at expr: Expr) throws {
         guard case .result(let r) = value, r.stdoutTruncated else { return }

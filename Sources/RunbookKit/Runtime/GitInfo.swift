@@ -19,8 +19,7 @@ enum GitInfo {
     /// `sudoUID`: for root under sudo, the invoking user's id (`SUDO_UID`, read by the client),
     /// whose repositories count as ours, as git allows.
     static func headCommit(near path: String, sudoUID: UInt32? = nil) -> String? {
-        trustedSudoUID = sudoUID
-        defer { trustedSudoUID = nil }
+        let owners = Owners(sudoUID: sudoUID)
         guard let file = realpath(path, nil) else { return nil }
         var directory = (String(cString: file) as NSString).deletingLastPathComponent
         free(file)
@@ -30,7 +29,7 @@ enum GitInfo {
         while true {
             let dotGit = (directory == "/" ? "" : directory) + "/.git"
             if lstat(dotGit, &info) == 0 {
-                return repository(dotGit, info, in: directory).flatMap(commit)
+                return repository(dotGit, info, in: directory, owners: owners).flatMap(commit)
             }
             guard directory != "/" else { return nil }
             let parent = (directory as NSString).deletingLastPathComponent
@@ -47,22 +46,22 @@ enum GitInfo {
 
     /// The repository of a `.git` directory, or of a `.git` file (`gitdir: PATH`, as in
     /// worktrees and submodules); nil when it is not this user's.
-    private static func repository(_ dotGit: String, _ info: stat, in directory: String) -> Repository? {
-        guard isOurs(info) else { return nil }
+    private static func repository(_ dotGit: String, _ info: stat, in directory: String, owners: Owners) -> Repository? {
+        guard owners.own(info) else { return nil }
         let gitDirectory: String
         switch info.st_mode & S_IFMT {
         case S_IFDIR:
             gitDirectory = dotGit
         case S_IFREG:
             guard let text = readSmallFile(dotGit, limit: 4096), text.hasPrefix("gitdir: "),
-                  let target = ownedDirectory(String(text.dropFirst(8)), relativeTo: directory) else { return nil }
+                  let target = owners.directory(String(text.dropFirst(8)), relativeTo: directory) else { return nil }
             gitDirectory = target
         default:
             return nil
         }
         var commonDirectory = gitDirectory
         if let common = readSmallFile(gitDirectory + "/commondir", limit: 4096) {
-            guard let target = ownedDirectory(common, relativeTo: gitDirectory) else { return nil }
+            guard let target = owners.directory(common, relativeTo: gitDirectory) else { return nil }
             commonDirectory = target
         }
         return Repository(gitDirectory: gitDirectory, commonDirectory: commonDirectory)
@@ -107,23 +106,25 @@ enum GitInfo {
             && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
-    /// Set for the duration of one `headCommit` (start-up, one thread).
-    nonisolated(unsafe) private static var trustedSudoUID: UInt32?
+    /// Whose files count as ours: this user's, or, for root under sudo, also those of the user
+    /// who ran sudo (as git allows).
+    private struct Owners {
+        let sudoUID: UInt32?
 
-    /// Owned by this user, or, for root under sudo, by the user who ran sudo (as git allows).
-    private static func isOurs(_ info: stat) -> Bool {
-        let me = geteuid()
-        if info.st_uid == me { return true }
-        guard me == 0, let uid = trustedSudoUID else { return false }
-        return info.st_uid == uid
-    }
+        func own(_ info: stat) -> Bool {
+            let me = geteuid()
+            if info.st_uid == me { return true }
+            guard me == 0, let uid = sudoUID else { return false }
+            return info.st_uid == uid
+        }
 
-    /// `path` (relative to `base` unless absolute) when it is a directory of this user.
-    private static func ownedDirectory(_ path: String, relativeTo base: String) -> String? {
-        let full = path.hasPrefix("/") ? path : base + "/" + path
-        var info = stat()
-        guard stat(full, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, isOurs(info) else { return nil }
-        return full
+        /// `path` (relative to `base` unless absolute) when it is a directory of ours.
+        func directory(_ path: String, relativeTo base: String) -> String? {
+            let full = path.hasPrefix("/") ? path : base + "/" + path
+            var info = stat()
+            guard stat(full, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, own(info) else { return nil }
+            return full
+        }
     }
 
     /// The trimmed text of a regular file of at most `limit` bytes; nil for anything else.

@@ -48,7 +48,7 @@ extension Interpreter {
         }
         // The record must exist before the command does anything: a journal that can no
         // longer be written stops the run here, not after the step.
-        if let stop = stopReason(context.stepID) { throw stop }
+        if let stop = stopReason() { throw stop }
         var environment = environment(context)
         for setting in checked.environment {
             environment[setting.name] = try eval.evaluate(setting.value).text

@@ -186,7 +186,7 @@ public final class Interpreter: @unchecked Sendable {
 
     /// Why the run must stop before doing more, if it must: an interruption, or the health
     /// check (the journal) failing.
-    func stopReason(_ path: StepPath?) -> Flow? {
+    func stopReason() -> Flow? {
         if cancellation.isCancelled { return .abort(interruption) }
         if let problem = healthCheck?() { return .fail(problem) }
         return nil
@@ -197,7 +197,7 @@ public final class Interpreter: @unchecked Sendable {
     public func runStep(at index: Int) -> StepResult {
         let step = runbook.steps[index]
         let id = path(step.id)
-        if let stop = stopReason(id) { return failure(stop, stepID: nil) }
+        if let stop = stopReason() { return failure(stop, stepID: nil) }
         let visitCount = (visits[step.id] ?? 0) + 1
         visits[step.id] = visitCount
         if visitCount > options.maxStepVisits {
