@@ -8,7 +8,7 @@ BIN_DEBUG  := .build/debug/runbook
 BIN        := .build/release/runbook
 
 # Debian packages the build, the tests and the lab need.
-APT_PACKAGES := libedit-dev pkg-config openssh-server openssh-client iproute2 iptables procps graphviz tmux hyperfine pssh pdsh
+APT_PACKAGES := libedit-dev zlib1g-dev pkg-config openssh-server openssh-client iproute2 iptables procps graphviz tmux hyperfine pssh pdsh
 
 .PHONY: all deps build release run test runbook-tests lab-tests bench fuzz fuzz-smoke clean
 

@@ -16,10 +16,16 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
                        providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
         .target(name: "RunbookKit", path: "Sources/RunbookKit",
                 swiftSettings: [.swiftLanguageMode(.v5)]),
+        // The local API server (fixture clusters, snapshots, the node test bed) and the
+        // snapshot collector: everything that speaks the Kubernetes API itself.
+        .target(name: "ClusterKit", dependencies: ["RunbookKit", "CZlib"], path: "Sources/ClusterKit",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "RunbookCLI",
-                dependencies: ["RunbookKit", "CEditLine",
+                dependencies: ["RunbookKit", "ClusterKit", "CEditLine",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 path: "Sources/RunbookCLI",
                 swiftSettings: [.swiftLanguageMode(.v5)]),
@@ -32,6 +38,9 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(["-Xlinker", "-no-pie"], .when(configuration: .release))]),
         .testTarget(name: "RunbookKitTests", dependencies: ["RunbookKit"],
                     path: "Tests/RunbookKitTests",
+                    swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "ClusterKitTests", dependencies: ["ClusterKit", "RunbookKit"],
+                    path: "Tests/ClusterKitTests",
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "EndToEndTests", dependencies: ["RunbookKit"],
                     path: "Tests/EndToEndTests",
