@@ -10,18 +10,20 @@ struct Executors {
     let shutdown: () -> Void
 
     static func make(session: SessionOptions, scenarioPath: String?) throws -> Executors {
-        try make(sshConfig: session.sshConfig, scenarioPath: scenarioPath)
+        try make(sshConfig: session.sshConfig, scenarioPath: scenarioPath, nodes: session.nodeOptions)
     }
 
-    static func make(sshConfig: String?, scenarioPath: String?) throws -> Executors {
+    static func make(sshConfig: String?, scenarioPath: String?, nodes: NodeOptions? = nil) throws -> Executors {
         if let scenarioPath {
             let executor = ScenarioExecutor(scenario: try loadScenario(scenarioPath))
             return Executors(executor: executor, simulated: true, shutdown: {
                 for miss in executor.misses { Output.err("scenario: \(miss.description)\n") }
             })
         }
-        let routing = RoutingExecutor(ssh: SSHConfiguration(configFile: sshConfig,
-                                                            runtimeDirectory: SessionFactory.variable("XDG_RUNTIME_DIR")))
+        let ssh = SSHExecutor(configuration: SSHConfiguration(configFile: sshConfig,
+                                                              runtimeDirectory: SessionFactory.variable("XDG_RUNTIME_DIR")))
+        // node/NAME destinations (--nodes, `on node/NAME`) go through the node router.
+        let routing = RoutingExecutor(local: LocalExecutor(), remote: (try nodes ?? NodeOptions.parse([])).router(ssh: ssh))
         return Executors(executor: routing, simulated: false, shutdown: { routing.closeConnections() })
     }
 

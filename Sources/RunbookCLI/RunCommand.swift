@@ -130,6 +130,8 @@ struct SessionOptions: ParsableArguments {
     @Option(name: .long, help: "Restrict --inventory to one [group].")
     var group: String?
 
+    @OptionGroup var nodeOptions: NodeOptions
+
     @Option(name: .long, help: "How many hosts to run on at once.")
     var parallel: Int = 16
 
@@ -210,6 +212,7 @@ struct SessionOptions: ParsableArguments {
         } else if group != nil {
             throw ValidationError("--group needs --inventory")
         }
+        result += try nodeOptions.targets()
         for host in result where host.hasPrefix("-") {
             throw ValidationError("'\(host)' is not a host name")
         }

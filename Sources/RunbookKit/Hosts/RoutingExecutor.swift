@@ -23,8 +23,8 @@ public final class RoutingExecutor: CommandExecutor, @unchecked Sendable {
         (request.isLocal ? local : remote).run(request, onLine: onLine)
     }
 
-    /// Ends shared ssh connections, if the remote executor keeps any. Call at the end of a run.
+    /// Ends shared ssh connections (and debug pods), if the remote executor keeps any. Call at the end of a run.
     public func closeConnections() {
-        (remote as? SSHExecutor)?.closeConnections()
+        (remote as? ConnectionOwner)?.closeConnections()
     }
 }
