@@ -148,6 +148,17 @@ public struct DebugPodStatus: Sendable, Equatable {
     public var creator: DebugPodCreator?
     public var runID: String?
 
+    public init(name: String, namespace: String, phase: String, waiting: String? = nil, created: Date? = nil,
+                creator: DebugPodCreator? = nil, runID: String? = nil) {
+        self.name = name
+        self.namespace = namespace
+        self.phase = phase
+        self.waiting = waiting
+        self.created = created
+        self.creator = creator
+        self.runID = runID
+    }
+
     /// Parses a Pod or a PodList object.
     public static func parse(json: String) -> [DebugPodStatus] {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [] }
