@@ -11,6 +11,7 @@ extension RunbookMain {
         ListCommand.self,
         ShowCommand.self,
         CleanupCommand.self,
+        TestBedCommand.self,
     ]
 }
 

@@ -95,8 +95,10 @@ public final class KubernetesExecutor: CommandExecutor, @unchecked Sendable {
                 if stream == .stderr && KubernetesFailure.isExitCodeNotice(line) { return }
                 onLine(stream, line)
             }).result
-        result.stderr = result.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+        let kept = result.stderr.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !KubernetesFailure.isExitCodeNotice(String($0)) }.joined(separator: "\n")
+        result.stderrBytes -= result.stderr.utf8.count - kept.utf8.count
+        result.stderr = kept
         if result.timedOut && cappedByNode { return timedOut(node.name, onLine: onLine) }
         if !result.timedOut && !result.cancelled && result.exitCode != 0,
            let reason = KubernetesFailure.reason(inStderr: result.stderr) {
@@ -165,8 +167,10 @@ public final class KubernetesExecutor: CommandExecutor, @unchecked Sendable {
         lock.withLock { attemptedCreate = true }
         // kubectl reads the manifest from a pipe that ends (the supervisor's input channel
         // stays open while the child runs), written by printf: the manifest is not shell text.
+        // --validate=false: the manifest is ours and fixed, and client-side validation would
+        // first download the cluster's OpenAPI document (hundreds of KiB) on every run.
         let create = CommandSupervisor.run(
-            arguments: ["/bin/sh", "-c", "printf '%s' \"$0\" | \"$@\"", manifest] + configuration.command(["create", "-f", "-"]),
+            arguments: ["/bin/sh", "-c", "printf '%s' \"$0\" | \"$@\"", manifest] + configuration.command(["create", "--validate=false", "-f", "-"]),
             environment: [:], limits: SupervisionLimits(timeout: 30, killGrace: 1, captureLimit: 1 << 16),
             cancellation: cancellation, onLine: { _, _ in })
         if create.cancelled { return .cancelled }

@@ -1,0 +1,105 @@
+import Foundation
+// What the test bed answers: discovery (legacy form: kubectl falls back to it), nodes,
+// pods, and exec. Everything else is a NotFound Status, as the API server says it.
+
+enum TestBedRoutes {
+    struct Response {
+        var status: Int
+        var body: [UInt8]
+        var bytes: [UInt8] {
+            let head = "HTTP/1.1 \(status) \(status < 300 ? "OK" : "Error")\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.count)\r\n\r\n"
+            return Array(head.utf8) + body
+        }
+
+        init(_ answer: TestBedPods.Answer) { status = answer.status; body = answer.body }
+        init(status: Int, object: [String: Any]) { self.init(TestBedPods.Answer(status: status, object: object)) }
+    }
+
+    static func answer(_ request: TestBedRequest, pods: TestBedPods) -> Response {
+        let parts = request.path.split(separator: "/").map(String.init)
+        let selector = request.value("labelSelector")
+        switch (request.method, parts.count) {
+        case ("GET", 1) where parts == ["version"]:
+            return Response(status: 200, object: ["major": "1", "minor": "32", "gitVersion": "v1.32.0-test-bed",
+                                                  "platform": "linux/amd64"])
+        case ("GET", 1) where parts == ["api"]:
+            return Response(status: 200, object: ["kind": "APIVersions", "versions": ["v1"],
+                                                  "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"]]])
+        case ("GET", 1) where parts == ["apis"]:
+            return Response(status: 200, object: ["kind": "APIGroupList", "apiVersion": "v1", "groups": [Any]()])
+        case ("GET", 2) where parts == ["api", "v1"]:
+            return Response(status: 200, object: resourceList)
+        case ("GET", 3) where parts[0...1] == ["api", "v1"] && parts[2] == "nodes":
+            return Response(pods.listNodes(selector: selector))
+        case ("GET", 4) where parts[0...2] == ["api", "v1", "nodes"]:
+            return Response(pods.getNode(parts[3]))
+        case ("GET", 3) where parts[0...2] == ["api", "v1", "pods"]:
+            return Response(pods.list(namespace: nil, selector: selector))
+        case ("GET", 4) where parts[0...2] == ["api", "v1", "namespaces"]:
+            return Response(status: 200, object: ["kind": "Namespace", "apiVersion": "v1", "metadata": ["name": parts[3]],
+                                                  "status": ["phase": "Active"]])
+        case (_, 5) where parts[0...2] == ["api", "v1", "namespaces"] && parts[4] == "pods":
+            if request.method == "GET" { return Response(pods.list(namespace: parts[3], selector: selector)) }
+            if request.method == "POST" { return Response(pods.create(namespace: parts[3], body: request.body)) }
+        case (_, 6) where parts[0...2] == ["api", "v1", "namespaces"] && parts[4] == "pods":
+            if request.method == "GET" { return Response(pods.get(namespace: parts[3], name: parts[5])) }
+            if request.method == "DELETE" { return Response(pods.delete(namespace: parts[3], name: parts[5])) }
+        case (_, 7) where parts[0...2] == ["api", "v1", "namespaces"] && parts[4] == "pods" && parts[6] == "exec":
+            return Response(TestBedPods.status(400, "BadRequest", "exec needs a WebSocket upgrade (Upgrade: websocket)"))
+        default: break
+        }
+        return Response(TestBedPods.status(404, "NotFound", "the server could not find the requested resource"))
+    }
+
+    /// Namespace and pod of an exec request, nil when the path is not one.
+    static func execTarget(_ request: TestBedRequest) -> (namespace: String, pod: String)? {
+        let parts = request.path.split(separator: "/").map(String.init)
+        guard parts.count == 7, parts[0...2] == ["api", "v1", "namespaces"], parts[4] == "pods", parts[6] == "exec" else { return nil }
+        return (parts[3], parts[5])
+    }
+
+    /// Answers the upgrade and runs the session; refusals are answered as Status objects.
+    static func exec(_ request: TestBedRequest, target: (namespace: String, pod: String), pods: TestBedPods,
+                     fd: Int32, buffered: [UInt8]) {
+        func refuse(_ code: Int, _ reason: String, _ message: String) {
+            _ = TestBedRequestReader.write(fd, Response(TestBedPods.status(code, reason, message)).bytes)
+        }
+        guard let key = request.headers["sec-websocket-key"] else { return refuse(400, "BadRequest", "no Sec-WebSocket-Key") }
+        guard let chosen = WebSocketHandshake.chooseProtocol(offered: request.headers["sec-websocket-protocol"]) else {
+            return refuse(400, "BadRequest", "no supported exec protocol (speaks \(WebSocketHandshake.supportedProtocols.joined(separator: ", ")))")
+        }
+        guard case 200 = pods.get(namespace: target.namespace, name: target.pod).status else {
+            return refuse(404, "NotFound", "pods \"\(target.pod)\" not found")
+        }
+        guard let (pod, node) = pods.runningPod(namespace: target.namespace, name: target.pod) else {
+            return refuse(400, "BadRequest", "pod \(target.pod) is not running")
+        }
+        let containers = ((pod["spec"] as? [String: Any])?["containers"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        if let container = request.value("container"), !containers.contains(container) {
+            return refuse(400, "BadRequest", "container \(container) is not valid for pod \(target.pod)")
+        }
+        let command = request.values("command")
+        let arguments: [String]
+        do { arguments = try node.arguments(for: command) } catch {
+            return refuse(400, "BadRequest", "\(error)")
+        }
+        guard TestBedRequestReader.write(fd, WebSocketHandshake.response(key: key, protocol: chosen)) else { return }
+        TestBedExecSession(socket: fd, command: command, closeSignals: chosen.hasPrefix("v5"),
+                           wantsStdin: request.value("stdin") == "true" || request.value("stdin") == "1")
+            .run(arguments: arguments, buffered: buffered)
+    }
+
+    static let resourceList: [String: Any] = [
+        "kind": "APIResourceList", "groupVersion": "v1",
+        "resources": [
+            ["name": "nodes", "singularName": "node", "namespaced": false, "kind": "Node",
+             "verbs": ["get", "list"], "shortNames": ["no"]],
+            ["name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod",
+             "verbs": ["create", "delete", "get", "list"], "shortNames": ["po"], "categories": ["all"]],
+            ["name": "pods/exec", "singularName": "", "namespaced": true, "kind": "PodExecOptions", "verbs": ["create", "get"]],
+            ["name": "namespaces", "singularName": "namespace", "namespaced": false, "kind": "Namespace",
+             "verbs": ["get"], "shortNames": ["ns"]],
+        ],
+    ]
+}

@@ -1,0 +1,193 @@
+// The Kubernetes transport end to end: the real kubectl (v1.32, WebSocket exec) against
+// `runbook test-bed` on 127.0.0.1, whose nodes run their pods' commands on this machine.
+// KUBECONFIG, KUBECACHEDIR and HOME point into a temp directory: ~/.kube is never touched.
+
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class KubernetesTransportTests: XCTestCase {
+    var directory = ""
+    var server: E2EProcess?
+    var environment: [String: String] = [:]
+
+    override func setUpWithError() throws {
+        guard Self.kubectlPath != nil else { throw XCTSkip("kubectl is not installed") }
+        directory = try E2E.makeDirectory("kube")
+        let kubeconfig = directory + "/kubeconfig"
+        environment = E2E.environment(["KUBECONFIG": kubeconfig, "KUBECACHEDIR": directory + "/cache",
+                                       "HOME": directory, "RUNBOOK_JOURNAL_DIR": directory + "/journal"])
+        server = try E2EProcess(arguments: ["test-bed", "n1=local,n2=local,sick=notready", "--kubeconfig", kubeconfig],
+                                directory: directory, environment: environment, stdin: nil)
+        let deadline = Date().addingTimeInterval(10)
+        while !E2E.exists(kubeconfig) && Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(E2E.exists(kubeconfig), "the test bed wrote no kubeconfig")
+    }
+
+    override func tearDown() {
+        server?.interrupt()
+        _ = server?.wait(timeout: 10)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    static let kubectlPath: String? = ["/usr/local/bin/kubectl", "/usr/bin/kubectl", "/snap/bin/kubectl"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    private func run(_ arguments: [String], timeout: Double = 60) throws -> E2EResult {
+        try E2E.run(arguments, in: directory, environment: environment, timeout: timeout)
+    }
+
+    /// The debug pods the test bed holds, by name (through kubectl, as an operator would look).
+    private func pods() -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.kubectlPath!)
+        process.arguments = ["get", "pods", "--all-namespaces", "-l", "app.kubernetes.io/managed-by=runbook", "-o", "name"]
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "kubectl get pods failed")
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    /// Starts `runbook run sleep.runbook --nodes n1`, whose command writes its pid and sleeps; returns
+    /// the run and the command's pid once it runs.
+    private func startSleeper() throws -> (E2EProcess, pid_t) {
+        try E2E.write("""
+            runbook "sleeper"
+            param dir
+            step one "sleep"
+              $ echo $$ > "$dir/pid"; exec sleep 300
+            """, to: "sleep.runbook", in: directory)
+        try? FileManager.default.removeItem(atPath: directory + "/pid")
+        let running = try E2EProcess(arguments: ["run", "sleep.runbook", "--nodes", "n1", "dir=" + directory, "--no-journal"],
+                                     directory: directory, environment: environment, stdin: nil)
+        let deadline = Date().addingTimeInterval(30)
+        while !E2E.exists(directory + "/pid") && Date() < deadline { usleep(50_000) }
+        let pid = try XCTUnwrap(E2E.read(directory + "/pid").flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        return (running, pid)
+    }
+
+    private func assertGone(_ pid: pid_t, _ message: String) {
+        let deadline = Date().addingTimeInterval(10)
+        while !E2E.processIsGone(pid) && Date() < deadline { usleep(50_000) }
+        XCTAssertTrue(E2E.processIsGone(pid), message)
+    }
+
+    func testExitCodeStdoutAndStderrPassThroughAndPodsAreDeleted() throws {
+        try E2E.write("""
+            runbook "node exit codes"
+            param dir
+            step one "exit 3"
+              got = allow-fail $ echo "out on $(hostname)"; echo "to stderr" >&2; exit 3
+              print "exit={got.exit} out={got.stdout} err={got.stderr}"
+              expect got.exit == 3 else "exit code lost"
+              expect got.stderr == "to stderr" else "stderr was '{got.stderr}'"
+            """, to: "codes.runbook", in: directory)
+        let result = try run(["run", "codes.runbook", "--nodes", "n1,n2", "dir=" + directory])
+        XCTAssertEqual(result.exitCode, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("exit=3 out=out on"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("command terminated with exit code"), "kubectl's own line is not the command's stderr")
+        XCTAssertTrue(result.stdout.contains("node/n1") && result.stdout.contains("node/n2"), result.stdout)
+        XCTAssertEqual(pods(), [], "debug pods left after a normal run")
+    }
+
+    func testHostileValuesStayDataThroughExec() throws {
+        try E2E.write("""
+            runbook "hostile on a node"
+            param value
+            param dir
+            step one "write it"
+              $ printf '%s' "$value" > "$dir/received"
+            """, to: "hostile.runbook", in: directory)
+        let marker = directory + "/PWNED"
+        let values = ["$(touch \(marker))", "`touch \(marker)`", "x; touch \(marker)", "'; touch \(marker); echo '",
+                      "\"; touch \(marker); echo \"", "x\ntouch \(marker)\n", "#rb-end\ntouch \(marker)", "%s %n $HOME ${PATH}",
+                      "ümlaut 🙂 \u{202E}"]
+        for value in values {
+            let result = try run(["run", "hostile.runbook", "--nodes", "n1", "value=" + value, "dir=" + directory, "--no-journal"])
+            XCTAssertEqual(result.exitCode, 0, result.stdout + result.stderr)
+            XCTAssertFalse(E2E.exists(marker), "value \(value.debugDescription) ran")
+            XCTAssertEqual(E2E.read(directory + "/received"), value, "value \(value.debugDescription) changed on the way")
+        }
+    }
+
+    func testNotReadyNodeIsReportedWhileTheOthersComplete() throws {
+        try E2E.write("""
+            runbook "ready check"
+            step one "answer"
+              $ echo alive
+            """, to: "ready.runbook", in: directory)
+        let result = try run(["run", "ready.runbook", "--nodes", "all", "--node-timeout", "30", "--no-journal"])
+        XCTAssertEqual(result.exitCode, 4, result.stdout + result.stderr)
+        let table = result.stdout.components(separatedBy: "── Hosts").last ?? ""
+        XCTAssertTrue(table.contains("node/sick") && table.contains("unreachable"), table)
+        XCTAssertTrue(result.stdout.contains("node sick is NotReady"), result.stdout)
+        XCTAssertEqual(table.components(separatedBy: " ok ").count - 1, 2, table)
+        XCTAssertEqual(pods(), [])
+    }
+
+    func testNodeSelectorAndUnknownNode() throws {
+        try E2E.write("""
+            runbook "pick"
+            step one "answer"
+              $ echo alive
+            """, to: "pick.runbook", in: directory)
+        let none = try run(["run", "pick.runbook", "--nodes", "all", "--node-selector", "kubernetes.io/hostname=n2", "--no-journal"])
+        XCTAssertEqual(none.exitCode, 0, none.stdout + none.stderr)
+        XCTAssertTrue(none.stdout.contains("[node/n2]") || none.stdout.contains("node/n2"), none.stdout)
+        XCTAssertFalse(none.stdout.contains("node/n1"), none.stdout)
+        let missing = try run(["run", "pick.runbook", "--nodes", "ghost", "--no-journal"])
+        XCTAssertEqual(missing.exitCode, 4, missing.stdout + missing.stderr)
+        XCTAssertTrue((missing.stdout + missing.stderr).contains("no node 'ghost'"), missing.stdout + missing.stderr)
+    }
+
+    func testTimeoutEndsTheRemoteCommandAndAFailedRunDeletesItsPods() throws {
+        try E2E.write("""
+            runbook "slow"
+            param dir
+            timeout 1s
+            step one "sleep"
+              $ echo $$ > "$dir/pid"; exec sleep 300
+            """, to: "slow.runbook", in: directory)
+        let result = try run(["run", "slow.runbook", "--nodes", "n1", "dir=" + directory, "--no-journal"])
+        XCTAssertNotEqual(result.exitCode, 0)
+        XCTAssertTrue((result.stdout + result.stderr).contains("timed out"), result.stdout + result.stderr)
+        let pid = try XCTUnwrap(E2E.read(directory + "/pid").flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        assertGone(pid, "the timed-out command still runs on the node")
+        XCTAssertEqual(pods(), [], "debug pods left after a failed run")
+    }
+
+    func testCtrlCEndsTheRemoteCommandAndDeletesThePods() throws {
+        let (running, pid) = try startSleeper()
+        XCTAssertFalse(E2E.processIsGone(pid))
+        running.interrupt()
+        let result = running.wait(timeout: 30)
+        XCTAssertEqual(result.exitCode, 3, result.stdout + result.stderr)
+        assertGone(pid, "Ctrl-C left the command running on the node")
+        XCTAssertEqual(pods(), [], "debug pods left after Ctrl-C")
+    }
+
+    func testPodsOfARunKilledWithSIGKILLAreRemovedByTheNextRunAndByCleanup() throws {
+        try E2E.write("""
+            runbook "next"
+            step one "answer"
+              $ echo alive
+            """, to: "next.runbook", in: directory)
+        for (round, finish) in [["run", "next.runbook", "--nodes", "n2", "--no-journal"], ["cleanup"]].enumerated() {
+            let (running, pid) = try startSleeper()
+            kill(running.pid, SIGKILL)
+            _ = running.wait(timeout: 10)
+            XCTAssertEqual(pods().count, 1, "round \(round): the killed run's pod should still be there")
+            assertGone(pid, "round \(round): the killed run's command still runs (its kubectl exec went away)")
+            let next = try run(finish)
+            XCTAssertEqual(next.exitCode, 0, next.stdout + next.stderr)
+            XCTAssertEqual(pods(), [], "round \(round): \(finish[0]) left the dead run's pod")
+        }
+    }
+}
