@@ -12,6 +12,7 @@ extension RunbookMain {
         ShowCommand.self,
         CleanupCommand.self,
         TestBedCommand.self,
+        ServeCommand.self,
     ]
 }
 
