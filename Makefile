@@ -44,6 +44,8 @@ runbook-tests:
 lab-tests:
 	@Tests/lab/node-health-lab.sh $(BIN_DEBUG); code=$$?; \
 	  if [ $$code -eq 77 ]; then echo "lab tests skipped (not root)"; exit 0; else exit $$code; fi
+	@Tests/lab/kube-transport-lab.sh $(BIN_DEBUG); code=$$?; \
+	  if [ $$code -eq 77 ]; then echo "kube transport lab skipped (not root)"; exit 0; else exit $$code; fi
 
 # Speed against baselines measured in the same run; figures go to docs/PERFORMANCE.md.
 bench: release

@@ -1,6 +1,6 @@
 import Foundation
 // The test bed's nodes: which ones exist, whether they are Ready, and where "a pod on node X"
-// runs its commands. `runbook serve --test-bed NODE=WHERE,…`:
+// runs its commands. `runbook test-bed NODE=WHERE,…`:
 //
 //   local          this machine, as it is (tests without root)
 //   netns:NAME     the lab host living in network namespace NAME (lab/lab.sh): commands
@@ -34,26 +34,26 @@ public struct TestBedNode: Equatable, Sendable {
         var nodes: [TestBedNode] = []
         for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
-                throw TestBedError("--test-bed item '\(item)' is not NODE=WHERE (WHERE: local, netns:NAME or notready)")
+                throw TestBedError("test bed item '\(item)' is not NODE=WHERE (WHERE: local, netns:NAME or notready)")
             }
             let name = String(item[..<eq]), spec = String(item[item.index(after: eq)...])
             guard isNodeName(name) else {
-                throw TestBedError("--test-bed: '\(name)' is not a node name (lowercase letters, digits, '-' and '.')")
+                throw TestBedError("test bed: '\(name)' is not a node name (lowercase letters, digits, '-' and '.')")
             }
-            guard !nodes.contains(where: { $0.name == name }) else { throw TestBedError("--test-bed: node '\(name)' is given twice") }
+            guard !nodes.contains(where: { $0.name == name }) else { throw TestBedError("test bed: node '\(name)' is given twice") }
             let place: Place
             switch spec {
             case "local": place = .local
             case "notready": place = .notReady
             default:
                 guard spec.hasPrefix("netns:"), spec.count > 6, !spec.contains("/") else {
-                    throw TestBedError("--test-bed: node '\(name)': '\(spec)' is not local, netns:NAME or notready")
+                    throw TestBedError("test bed: node '\(name)': '\(spec)' is not local, netns:NAME or notready")
                 }
                 place = .networkNamespace(String(spec.dropFirst(6)))
             }
             nodes.append(TestBedNode(name: name, place: place))
         }
-        guard !nodes.isEmpty else { throw TestBedError("--test-bed names no node (NODE=WHERE,…)") }
+        guard !nodes.isEmpty else { throw TestBedError("the test bed names no node (NODE=WHERE,…)") }
         return nodes
     }
 

@@ -55,7 +55,9 @@ final class TargetChannel: RunObserver, @unchecked Sendable {
 
     func handle(_ event: RunEvent) {
         if case .commandEnded(let end) = event, end.result.unreachable {
-            let reason = SSHFailure.reason(inStderr: end.result.stderr) ?? "unreachable"
+            // ssh's line, or the last line another transport (kubectl) gave as its reason.
+            let reason = SSHFailure.reason(inStderr: end.result.stderr)
+                ?? end.result.stderr.split(separator: "\n").last.map(String.init) ?? "unreachable"
             state.withLock { if unreachable == nil { unreachable = reason } }
         }
         hub.deliver(event, first: own)
