@@ -97,6 +97,27 @@ check "rblab7: reported unreachable as NotReady" grep -Eq '^  node/rblab7 +unrea
 check "rblab7 has no finding from a check" bash -c "! grep -q '^node/rblab7 ' '$WORK/findings.txt'"
 check "no debug pod left after a normal run" test "$(debug_pods)" -eq 0
 
+# --transport auto: ssh where the node answers on it (rblab1), kubectl otherwise (rblab7,
+# whose sshd is down, and which is NotReady); --transport ssh reaches node/NAME as NAME.
+cat >"$WORK/via.runbook" <<'RB'
+runbook "Which way"
+step one "Say how"
+  out = $ if [ -n "${SSH_CONNECTION:-}" ]; then echo "ssh on $(hostname)"; else echo "kubectl on $(hostname)"; fi
+  print "via {out}"
+  $ true
+RB
+"$RUNBOOK" run --transport auto --ssh-config "$RUNBOOK_LAB_DIR/ssh_config" --debug-namespace "$NS" --no-color \
+    "$WORK/via.runbook" --nodes rblab1,rblab7 --no-journal >"$WORK/auto.out" 2>&1
+check "auto: rblab1 answers on ssh and is reached over ssh" grep -q "via ssh on rblab1" "$WORK/auto.out"
+check "auto: rblab7 (no sshd) goes through kubectl and is reported NotReady" \
+    grep -Eq '^  node/rblab7 +unreachable +.*NotReady' "$WORK/auto.out"
+"$RUNBOOK" run --transport ssh --ssh-config "$RUNBOOK_LAB_DIR/ssh_config" --no-color \
+    "$WORK/via.runbook" --nodes rblab2 --no-journal >"$WORK/ssh.out" 2>&1
+check "ssh: node/rblab2 is reached over ssh" grep -q "via ssh on rblab2" "$WORK/ssh.out"
+"${RUN[@]}" "$WORK/via.runbook" --nodes rblab2 --no-journal >"$WORK/kubectl.out" 2>&1
+check "kubectl: node/rblab2 is reached through its debug pod" grep -q "via kubectl on rblab2" "$WORK/kubectl.out"
+check "no debug pod left after the transport choices" test "$(debug_pods)" -eq 0
+
 # Exit codes and stderr pass through; a failed run deletes its pods.
 cat >"$WORK/codes.runbook" <<'RB'
 runbook "Exit codes on a node"

@@ -17,6 +17,8 @@ struct TestBedProcess {
     var stdout: Int32
     var stderr: Int32
 
+    static let containerEnvironment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"]
+
     /// glibc's POSIX_SPAWN_SETSID (hidden behind _GNU_SOURCE).
     static let setSessionFlag: Int32 = 0x80
 
@@ -51,7 +53,10 @@ struct TestBedProcess {
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
         var pid: pid_t = 0
-        let code = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
+        // A container's environment, not the test bed's: what an exec'd command sees in a pod.
+        let environment: [UnsafeMutablePointer<CChar>?] = containerEnvironment.map { strdup($0) } + [nil]
+        defer { for e in environment { free(e) } }
+        let code = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environment)
         close(pipes[0][0]); close(pipes[1][1]); close(pipes[2][1])
         guard code == 0 else {
             close(pipes[0][1]); close(pipes[1][0]); close(pipes[2][0])
