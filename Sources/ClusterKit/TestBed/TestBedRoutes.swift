@@ -46,7 +46,7 @@ enum TestBedRoutes {
             if request.method == "GET" { return Response(pods.get(namespace: parts[3], name: parts[5])) }
             if request.method == "DELETE" { return Response(pods.delete(namespace: parts[3], name: parts[5])) }
         case (_, 7) where parts[0...2] == ["api", "v1", "namespaces"] && parts[4] == "pods" && parts[6] == "exec":
-            return Response(TestBedPods.status(400, "BadRequest", "exec needs a WebSocket upgrade (Upgrade: websocket)"))
+            return execWithoutWebSocket(request, target: (parts[3], parts[5]), pods: pods)
         default: break
         }
         return Response(TestBedPods.status(404, "NotFound", "the server could not find the requested resource"))
@@ -59,35 +59,61 @@ enum TestBedRoutes {
         return (parts[3], parts[5])
     }
 
-    /// Answers the upgrade and runs the session; refusals are answered as Status objects.
-    static func exec(_ request: TestBedRequest, target: (namespace: String, pod: String), pods: TestBedPods,
-                     fd: Int32, buffered: [UInt8]) {
-        func refuse(_ code: Int, _ reason: String, _ message: String) {
-            _ = TestBedRequestReader.write(fd, Response(TestBedPods.status(code, reason, message)).bytes)
-        }
-        guard let key = request.headers["sec-websocket-key"] else { return refuse(400, "BadRequest", "no Sec-WebSocket-Key") }
-        guard let chosen = WebSocketHandshake.chooseProtocol(offered: request.headers["sec-websocket-protocol"]) else {
-            return refuse(400, "BadRequest", "no supported exec protocol (speaks \(WebSocketHandshake.supportedProtocols.joined(separator: ", ")))")
-        }
+    /// What an exec request runs: the command as kubectl sent it and as the node runs it.
+    struct ExecPlan {
+        let command: [String]
+        let arguments: [String]
+    }
+
+    /// The exec request's plan, or the Status refusing it (no such pod, not running, a
+    /// container it does not have, a node whose host is gone), as the API server says them.
+    static func plan(_ request: TestBedRequest, target: (namespace: String, pod: String), pods: TestBedPods) -> Result<ExecPlan, Refusal> {
         guard case 200 = pods.get(namespace: target.namespace, name: target.pod).status else {
-            return refuse(404, "NotFound", "pods \"\(target.pod)\" not found")
+            return .failure(Refusal(404, "NotFound", "pods \"\(target.pod)\" not found"))
         }
         guard let (pod, node) = pods.runningPod(namespace: target.namespace, name: target.pod) else {
-            return refuse(400, "BadRequest", "pod \(target.pod) is not running")
+            return .failure(Refusal(400, "BadRequest", "pod \(target.pod) is not running"))
         }
         let containers = ((pod["spec"] as? [String: Any])?["containers"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         if let container = request.value("container"), !containers.contains(container) {
-            return refuse(400, "BadRequest", "container \(container) is not valid for pod \(target.pod)")
+            return .failure(Refusal(400, "BadRequest", "container \(container) is not valid for pod \(target.pod)"))
         }
         let command = request.values("command")
-        let arguments: [String]
-        do { arguments = try node.arguments(for: command) } catch {
-            return refuse(400, "BadRequest", "\(error)")
+        do { return .success(ExecPlan(command: command, arguments: try node.arguments(for: command))) } catch {
+            return .failure(Refusal(400, "BadRequest", "\(error)"))
+        }
+    }
+
+    struct Refusal: Error {
+        let code: Int, reason: String, message: String
+        init(_ code: Int, _ reason: String, _ message: String) { self.code = code; self.reason = reason; self.message = message }
+        var response: Response { Response(TestBedPods.status(code, reason, message)) }
+    }
+
+    /// Exec without WebSocket (kubectl's SPDY fallback): the same refusal a WebSocket request
+    /// would get, or, for an exec that would run, that the test bed speaks only WebSocket.
+    static func execWithoutWebSocket(_ request: TestBedRequest, target: (namespace: String, pod: String), pods: TestBedPods) -> Response {
+        if case .failure(let refusal) = plan(request, target: target, pods: pods) { return refusal.response }
+        return Refusal(400, "BadRequest", "the test bed runs exec over WebSocket only (v5.channel.k8s.io)").response
+    }
+
+    /// Answers the upgrade and runs the session; refusals are answered as Status objects.
+    static func exec(_ request: TestBedRequest, target: (namespace: String, pod: String), pods: TestBedPods,
+                     fd: Int32, buffered: [UInt8]) {
+        func refuse(_ refusal: Refusal) { _ = TestBedRequestReader.write(fd, refusal.response.bytes) }
+        guard let key = request.headers["sec-websocket-key"] else { return refuse(Refusal(400, "BadRequest", "no Sec-WebSocket-Key")) }
+        guard let chosen = WebSocketHandshake.chooseProtocol(offered: request.headers["sec-websocket-protocol"]) else {
+            return refuse(Refusal(400, "BadRequest", "no supported exec protocol (speaks \(WebSocketHandshake.supportedProtocols.joined(separator: ", ")))"))
+        }
+        let plan: ExecPlan
+        switch self.plan(request, target: target, pods: pods) {
+        case .failure(let refusal): return refuse(refusal)
+        case .success(let made): plan = made
         }
         guard TestBedRequestReader.write(fd, WebSocketHandshake.response(key: key, protocol: chosen)) else { return }
-        TestBedExecSession(socket: fd, command: command, closeSignals: chosen.hasPrefix("v5"),
+        TestBedExecSession(socket: fd, command: plan.command, closeSignals: chosen.hasPrefix("v5"),
                            wantsStdin: request.value("stdin") == "true" || request.value("stdin") == "1")
-            .run(arguments: arguments, buffered: buffered)
+            .run(arguments: plan.arguments, buffered: buffered)
     }
 
     static let resourceList: [String: Any] = [
