@@ -110,5 +110,11 @@ final class TestBedTransportTests: XCTestCase {
         XCTAssertNil(NodeDestination(host: "node/-x"))
         XCTAssertNil(NodeDestination(host: "node/a b"))
         XCTAssertNil(NodeDestination(host: "node/"))
+        XCTAssertNil(NodeDestination(host: "node/a")?.transport)
+        XCTAssertEqual(NodeDestination(host: "kubectl:node/a")?.transport, .kubectl)
+        XCTAssertEqual(NodeDestination(host: "auto:node/a")?.name, "a")
+        XCTAssertEqual(NodeDestination(host: "ssh:node/a")?.transport, .ssh)
+        XCTAssertNil(NodeDestination(host: "telnet:node/a"))
+        XCTAssertNil(NodeDestination(host: "kubectl:a"))
     }
 }

@@ -97,6 +97,20 @@ final class KubernetesTransportTests: XCTestCase {
         XCTAssertEqual(pods(), [], "debug pods left after a normal run")
     }
 
+    func testOnNodeFromALocalRunbookChoosesItsTransport() throws {
+        try E2E.write("""
+            runbook "on a node"
+            param transport = "kubectl" "how"
+            step one "ask the node"
+              where = on "{transport}:node/n2" $ echo "answered"
+              print "node said {where}"
+            """, to: "on.runbook", in: directory)
+        let result = try run(["run", "on.runbook", "--no-journal"])
+        XCTAssertEqual(result.exitCode, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("node said answered"), result.stdout)
+        XCTAssertEqual(pods(), [], "the debug pod of an `on` command is deleted too")
+    }
+
     func testHostileValuesStayDataThroughExec() throws {
         try E2E.write("""
             runbook "hostile on a node"

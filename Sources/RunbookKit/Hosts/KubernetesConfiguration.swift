@@ -51,22 +51,33 @@ public struct KubernetesConfiguration: Sendable {
 
 /// A command's destination when it is a Kubernetes node: written `node/NAME`, as kubectl
 /// names nodes (`kubectl debug node/NAME`). Fan-out targets of `--nodes` are written so, and
-/// a runbook's `on node/NAME` goes the same way.
+/// a runbook's `on node/NAME` goes the same way, with the run's `--transport`. A runbook that
+/// chooses the transport itself writes `kubectl:node/NAME`, `ssh:node/NAME` or `auto:node/NAME`.
 public struct NodeDestination: Sendable, Hashable {
     public let name: String
+    /// The transport the destination names; nil: the run's.
+    public let transport: NodeTransport?
 
     public static let prefix = "node/"
 
     public init?(host: String?) {
-        guard let host, host.hasPrefix(Self.prefix) else { return nil }
-        let name = String(host.dropFirst(Self.prefix.count))
+        guard var rest = host?[...] else { return nil }
+        var transport: NodeTransport?
+        if let colon = rest.firstIndex(of: ":"), let named = NodeTransport(rawValue: String(rest[..<colon])) {
+            transport = named
+            rest = rest[rest.index(after: colon)...]
+        }
+        guard rest.hasPrefix(Self.prefix) else { return nil }
+        let name = String(rest.dropFirst(Self.prefix.count))
         guard Self.isValidName(name) else { return nil }
         self.name = name
+        self.transport = transport
     }
 
     public init?(name: String) {
         guard Self.isValidName(name) else { return nil }
         self.name = name
+        self.transport = nil
     }
 
     public var host: String { Self.prefix + name }

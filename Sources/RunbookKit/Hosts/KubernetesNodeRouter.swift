@@ -1,4 +1,5 @@
-// Chooses, per node, how its commands go: `node/NAME` destinations go to the node's sshd
+// Chooses, per node, how its commands go (the destination's own transport, see
+// `NodeDestination`, or the run's): `node/NAME` destinations go to the node's sshd
 // (transport ssh: the destination NAME), to a debug pod (kubectl), or, with auto, to ssh when
 // a probe (`true` over ssh, bounded by `sshProbeTimeout`) succeeds and to kubectl otherwise.
 // The probe's connection stays open (ControlMaster) for the node's commands. Every other
@@ -35,7 +36,7 @@ public final class KubernetesNodeRouter: CommandExecutor, ConnectionOwner, @unch
     }
 
     private func usesSSH(_ node: NodeDestination, request: CommandRequest) -> Bool {
-        switch transport {
+        switch node.transport ?? transport {
         case .ssh: return true
         case .kubectl: return false
         case .auto:
