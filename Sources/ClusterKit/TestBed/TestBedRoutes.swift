@@ -41,7 +41,15 @@ enum TestBedRoutes {
                                                   "status": ["phase": "Active"]])
         case (_, 5) where parts[0...2] == ["api", "v1", "namespaces"] && parts[4] == "pods":
             if request.method == "GET" { return Response(pods.list(namespace: parts[3], selector: selector)) }
-            if request.method == "POST" { return Response(pods.create(namespace: parts[3], body: request.body)) }
+            if request.method == "POST" {
+                // kubectl's typed clients (`kubectl debug node/X`) send protobuf; the test bed
+                // reads JSON, as `kubectl create -f -` sends it.
+                if request.headers["content-type"]?.hasPrefix("application/vnd.kubernetes.protobuf") == true {
+                    return Response(TestBedPods.status(415, "UnsupportedMediaType",
+                                                       "the test bed reads pods as JSON only (kubectl create -f -), not protobuf"))
+                }
+                return Response(pods.create(namespace: parts[3], body: request.body))
+            }
         case (_, 6) where parts[0...2] == ["api", "v1", "namespaces"] && parts[4] == "pods":
             if request.method == "GET" { return Response(pods.get(namespace: parts[3], name: parts[5])) }
             if request.method == "DELETE" { return Response(pods.delete(namespace: parts[3], name: parts[5])) }
