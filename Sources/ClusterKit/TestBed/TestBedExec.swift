@@ -17,15 +17,13 @@ import Darwin
 public struct TestBedExecSession {
     public let socket: Int32
     public let command: [String]
-    /// v5.channel.k8s.io: stdin's end-of-file arrives as a close signal.
-    public let closeSignals: Bool
     public let wantsStdin: Bool
     public var grace: Double = 2
 
-    public init(socket: Int32, command: [String], closeSignals: Bool, wantsStdin: Bool) {
+    /// Stdin's end-of-file arrives as a close signal in v5; in v4 stdin ends with the stream.
+    public init(socket: Int32, command: [String], wantsStdin: Bool) {
         self.socket = socket
         self.command = command
-        self.closeSignals = closeSignals
         self.wantsStdin = wantsStdin
     }
 

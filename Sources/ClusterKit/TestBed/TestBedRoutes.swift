@@ -119,7 +119,7 @@ enum TestBedRoutes {
         case .success(let made): plan = made
         }
         guard TestBedRequestReader.write(fd, WebSocketHandshake.response(key: key, protocol: chosen)) else { return }
-        TestBedExecSession(socket: fd, command: plan.command, closeSignals: chosen.hasPrefix("v5"),
+        TestBedExecSession(socket: fd, command: plan.command,
                            wantsStdin: request.value("stdin") == "true" || request.value("stdin") == "1")
             .run(arguments: plan.arguments, buffered: buffered)
     }
