@@ -111,6 +111,43 @@ final class KubernetesTransportTests: XCTestCase {
         XCTAssertEqual(pods(), [], "the debug pod of an `on` command is deleted too")
     }
 
+    func testNodeTimeoutMarksOneNodeAndKeepsTheOthers() throws {
+        try E2E.write("""
+            runbook "one slow node"
+            param dir
+            step one "answer"
+              $ if [ "$target" = node/n1 ]; then echo $$ > "$dir/pid"; exec sleep 300; fi; echo fast
+            step two "again"
+              $ echo still here
+            """, to: "slow-node.runbook", in: directory)
+        let result = try run(["run", "slow-node.runbook", "--nodes", "n1,n2", "--node-timeout", "3", "dir=" + directory, "--no-journal"])
+        XCTAssertEqual(result.exitCode, 4, result.stdout + result.stderr)
+        let table = result.stdout.components(separatedBy: "── Hosts").last ?? ""
+        XCTAssertTrue(table.range(of: #"node/n1 +unreachable +.*timed out \(--node-timeout 3s\)"#, options: .regularExpression) != nil, table)
+        XCTAssertTrue(table.range(of: #"node/n2 +ok"#, options: .regularExpression) != nil, table)
+        XCTAssertTrue(result.stdout.contains("still here"), "the other node ran to its end")
+        let pid = try XCTUnwrap(E2E.read(directory + "/pid").flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        assertGone(pid, "the timed-out node's command still runs")
+        XCTAssertEqual(pods(), [])
+    }
+
+    func testBadNodeOptionsAreRefusedClearly() throws {
+        try E2E.write("""
+            runbook "nothing"
+            step one "x"
+              $ true
+            """, to: "x.runbook", in: directory)
+        for (arguments, message) in [(["--nodes", "Bad_Name"], "'Bad_Name' is not a node name"),
+                                     (["--nodes", "n1", "--node-timeout", "0"], "--node-timeout must be more than 0"),
+                                     (["--nodes", "n1", "--debug-namespace", "a.b"], "is not a namespace name"),
+                                     (["--nodes", "all", "--node-selector", "nothing=here"], "no node matches --node-selector nothing=here")] {
+            let result = try run(["run", "x.runbook", "--no-journal"] + arguments)
+            XCTAssertEqual(result.exitCode, 2, "\(arguments): \(result.stdout + result.stderr)")
+            XCTAssertTrue(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        XCTAssertEqual(pods(), [])
+    }
+
     func testHostileValuesStayDataThroughExec() throws {
         try E2E.write("""
             runbook "hostile on a node"
