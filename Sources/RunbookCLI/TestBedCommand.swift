@@ -24,13 +24,23 @@ struct TestBedCommand: ParsableCommand {
     @Option(name: .long, help: "Write a kubeconfig for the test bed here.")
     var kubeconfig: String?
 
+    @Option(name: .long, parsing: .singleValue, help: "Refuse VERB:RESOURCE as RBAC would (create:pods, create:pods/exec, list:nodes, …; repeatable).")
+    var forbid: [String] = []
+
+    @Option(name: .long, help: "Enforce this PodSecurity level on pods: baseline or restricted (default privileged).")
+    var podSecurity: String?
+
     func run() throws {
         let parsed: [TestBedNode]
-        do { parsed = try TestBedNode.parse(nodes) } catch {
+        let policy: TestBedPolicy
+        do {
+            parsed = try TestBedNode.parse(nodes)
+            policy = try TestBedPolicy.parse(forbid: forbid, podSecurity: podSecurity)
+        } catch {
             Output.err("error: \(error)\n")
             throw ExitCode(Exit.usage)
         }
-        let server = TestBedServer(nodes: parsed)
+        let server = TestBedServer(nodes: parsed, policy: policy)
         do { try server.start(port: port) } catch {
             Output.err("error: \(error)\n")
             throw ExitCode(Exit.usage)

@@ -127,4 +127,20 @@ final class TestBedProtocolTests: XCTestCase {
         let nodes = pods.listNodes(selector: nil).object["items"] as? [[String: Any]]
         XCTAssertEqual(nodes?.count, 2)
     }
+
+    func testPolicyRefusalsAreWordedAsTheAPIServerWordsThem() throws {
+        let policy = try TestBedPolicy.parse(forbid: ["create:pods/exec"], podSecurity: "baseline")
+        let exec = try XCTUnwrap(policy.refusal("create", "pods/exec", name: "p", namespace: "default"))
+        XCTAssertEqual(exec.status, 403)
+        XCTAssertEqual(exec.object["message"] as? String,
+                       #"pods "p" is forbidden: User "system:serviceaccount:ops:runbook" cannot create resource "pods/exec" in API group "" in the namespace "default""#)
+        XCTAssertNil(policy.refusal("create", "pods", name: nil, namespace: "default"))
+        let admission = try XCTUnwrap(policy.admission(pod: "p", spec: ["hostPID": true, "containers": [["name": "c", "securityContext": ["privileged": true]]],
+                                                                        "volumes": [["name": "root", "hostPath": ["path": "/"]]]]))
+        XCTAssertEqual(admission.object["message"] as? String,
+                       #"pods "p" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostPID=true), privileged (container "c" must not set securityContext.privileged=true), hostPath volumes (volume "root")"#)
+        XCTAssertNil(policy.admission(pod: "p", spec: ["containers": [["name": "c"]]]))
+        XCTAssertThrowsError(try TestBedPolicy.parse(forbid: ["exec:pods"], podSecurity: nil))
+        XCTAssertThrowsError(try TestBedPolicy.parse(forbid: [], podSecurity: "strict"))
+    }
 }

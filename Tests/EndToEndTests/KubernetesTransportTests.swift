@@ -148,6 +148,35 @@ final class KubernetesTransportTests: XCTestCase {
         XCTAssertEqual(pods(), [])
     }
 
+    func testRBACAndPodSecurityRefusalsSayWhatIsMissing() throws {
+        try E2E.write("""
+            runbook "refused"
+            step one "x"
+              $ echo hi
+            """, to: "refused.runbook", in: directory)
+        let cases: [([String], [String], String)] = [
+            (["--forbid", "create:pods/exec"], ["--nodes", "n1"],
+             "may not create pods/exec in namespace 'default': the transport needs RBAC create and get on pods/exec"),
+            (["--forbid", "create:pods"], ["--nodes", "n1"], "may not create pods in namespace 'default'"),
+            (["--pod-security", "baseline"], ["--nodes", "n1"],
+             "namespace 'default' enforces PodSecurity \"baseline:latest\"; a debug pod needs level \"privileged\""),
+            (["--forbid", "list:nodes"], ["--nodes", "all"], "may not list nodes at the cluster scope"),
+        ]
+        for (index, (policy, targets, message)) in cases.enumerated() {
+            let kubeconfig = directory + "/refusing-\(index)"
+            var refusing = environment
+            refusing["KUBECONFIG"] = kubeconfig
+            let bed = try E2EProcess(arguments: ["test-bed", "n1=local", "--kubeconfig", kubeconfig] + policy,
+                                     directory: directory, environment: refusing, stdin: nil)
+            defer { bed.interrupt(); _ = bed.wait(timeout: 10) }
+            let deadline = Date().addingTimeInterval(10)
+            while !E2E.exists(kubeconfig) && Date() < deadline { usleep(20_000) }
+            let result = try E2E.run(["run", "refused.runbook", "--no-journal"] + targets, in: directory, environment: refusing)
+            XCTAssertNotEqual(result.exitCode, 0, "\(policy)")
+            XCTAssertTrue((result.stdout + result.stderr).contains(message), "\(policy): \(result.stdout + result.stderr)")
+        }
+    }
+
     func testHostileValuesStayDataThroughExec() throws {
         try E2E.write("""
             runbook "hostile on a node"

@@ -8,12 +8,16 @@ import Foundation
 
 public final class TestBedPods: @unchecked Sendable {
     public let nodes: [TestBedNode]
+    public let policy: TestBedPolicy
     private let lock = NSLock()
     private var pods: [String: [String: Any]] = [:]   // "namespace/name" → object
     private var version = 1000
     private var generated = 0
 
-    public init(nodes: [TestBedNode]) { self.nodes = nodes }
+    public init(nodes: [TestBedNode], policy: TestBedPolicy = TestBedPolicy()) {
+        self.nodes = nodes
+        self.policy = policy
+    }
 
     /// An API answer: the status code and a JSON object.
     public struct Answer {
@@ -76,6 +80,7 @@ public final class TestBedPods: @unchecked Sendable {
         guard let name = metadata["name"] as? String, TestBedNode.isNodeName(name) else {
             return Self.status(422, "Invalid", "Pod \"\(metadata["name"] ?? "")\" is invalid: metadata.name: a lowercase RFC 1123 subdomain is required")
         }
+        if let refused = policy.admission(pod: name, spec: spec) { return refused }
         guard pods[namespace + "/" + name] == nil else {
             return Answer(status: 409, object: Self.statusObject(409, "AlreadyExists", "pods \"\(name)\" already exists", name: name))
         }

@@ -18,6 +18,7 @@ enum TestBedRoutes {
 
     static func answer(_ request: TestBedRequest, pods: TestBedPods) -> Response {
         let parts = request.path.split(separator: "/").map(String.init)
+        if let refused = refusal(request, parts: parts, policy: pods.policy) { return Response(refused) }
         let selector = request.value("labelSelector")
         switch (request.method, parts.count) {
         case ("GET", 1) where parts == ["version"]:
@@ -58,6 +59,27 @@ enum TestBedRoutes {
         default: break
         }
         return Response(TestBedPods.status(404, "NotFound", "the server could not find the requested resource"))
+    }
+
+    /// The policy's 403 for this request, nil when it is allowed (or not one the policy knows).
+    static func refusal(_ request: TestBedRequest, parts: [String], policy: TestBedPolicy) -> TestBedPods.Answer? {
+        guard parts.count >= 3, parts[0...1] == ["api", "v1"] else { return nil }
+        if parts[2] == "nodes" {
+            return policy.refusal(parts.count == 3 ? "list" : "get", "nodes", name: parts.count > 3 ? parts[3] : nil, namespace: nil)
+        }
+        guard parts.count >= 5, parts[2] == "namespaces", parts[4] == "pods" else {
+            return parts[2] == "pods" ? policy.refusal("list", "pods", name: nil, namespace: nil) : nil
+        }
+        let name = parts.count > 5 ? parts[5] : nil
+        if parts.count == 7 && parts[6] == "exec" { return policy.refusal("create", "pods/exec", name: name, namespace: parts[3]) }
+        let verb: String
+        switch (request.method, name) {
+        case ("POST", _): verb = "create"
+        case ("DELETE", _): verb = "delete"
+        case (_, nil): verb = "list"
+        default: verb = "get"
+        }
+        return policy.refusal(verb, "pods", name: name, namespace: parts[3])
     }
 
     /// Namespace and pod of an exec request, nil when the path is not one.
@@ -112,6 +134,9 @@ enum TestBedRoutes {
         guard let key = request.headers["sec-websocket-key"] else { return refuse(Refusal(400, "BadRequest", "no Sec-WebSocket-Key")) }
         guard let chosen = WebSocketHandshake.chooseProtocol(offered: request.headers["sec-websocket-protocol"]) else {
             return refuse(Refusal(400, "BadRequest", "no supported exec protocol (speaks \(WebSocketHandshake.supportedProtocols.joined(separator: ", ")))"))
+        }
+        if let refused = refusal(request, parts: request.path.split(separator: "/").map(String.init), policy: pods.policy) {
+            return refuse(Refusal(refused.status, "Forbidden", refused.object["message"] as? String ?? "forbidden"))
         }
         let plan: ExecPlan
         switch self.plan(request, target: target, pods: pods) {

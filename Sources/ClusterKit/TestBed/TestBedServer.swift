@@ -25,7 +25,9 @@ public final class TestBedServer: @unchecked Sendable {
     private var stopping = false
     private let threads = DispatchGroup()
 
-    public init(nodes: [TestBedNode]) { pods = TestBedPods(nodes: nodes) }
+    public init(nodes: [TestBedNode], policy: TestBedPolicy = TestBedPolicy()) {
+        pods = TestBedPods(nodes: nodes, policy: policy)
+    }
 
     public var port: Int { lock.lock(); defer { lock.unlock() }; return boundPort }
 

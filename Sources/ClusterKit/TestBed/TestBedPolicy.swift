@@ -1,0 +1,60 @@
+// Refusals the test bed can be told to make, as a real API server words them, so that the
+// transport's explanations are tested against kubectl's own output: RBAC (`--forbid
+// create:pods/exec`) and PodSecurity admission (`--pod-security baseline`).
+
+public struct TestBedPolicy: Sendable, Equatable {
+    /// "VERB:RESOURCE" pairs the test bed's one user may not do: create:pods, create:pods/exec, list:nodes, …
+    public var forbidden: Set<String>
+    /// The PodSecurity level every namespace enforces (baseline or restricted), nil: privileged.
+    public var podSecurity: String?
+
+    public static let user = "system:serviceaccount:ops:runbook"
+
+    public init(forbidden: Set<String> = [], podSecurity: String? = nil) {
+        self.forbidden = forbidden
+        self.podSecurity = podSecurity
+    }
+
+    /// Parses `--forbid` values and the `--pod-security` level; the error says what is accepted.
+    public static func parse(forbid: [String], podSecurity: String?) throws -> TestBedPolicy {
+        for item in forbid {
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, ["create", "get", "list", "delete"].contains(String(parts[0])),
+                  ["pods", "pods/exec", "nodes"].contains(String(parts[1])) else {
+                throw TestBedError("--forbid '\(item)' is not VERB:RESOURCE (create, get, list or delete; pods, pods/exec or nodes)")
+            }
+        }
+        if let podSecurity, !["baseline", "restricted", "privileged"].contains(podSecurity) {
+            throw TestBedError("--pod-security '\(podSecurity)' is not privileged, baseline or restricted")
+        }
+        return TestBedPolicy(forbidden: Set(forbid), podSecurity: podSecurity == "privileged" ? nil : podSecurity)
+    }
+
+    /// The 403 for `verb` on `resource`, nil when allowed. `name`: the object, when one is named.
+    public func refusal(_ verb: String, _ resource: String, name: String?, namespace: String?) -> TestBedPods.Answer? {
+        guard forbidden.contains(verb + ":" + resource) else { return nil }
+        let object = resource.split(separator: "/").first.map(String.init) ?? resource
+        let subject = name.map { "\(object) \"\($0)\"" } ?? object
+        let scope = namespace.map { "in the namespace \"\($0)\"" } ?? "at the cluster scope"
+        return TestBedPods.status(403, "Forbidden", "\(subject) is forbidden: User \"\(Self.user)\" cannot \(verb) resource \"\(resource)\" in API group \"\" \(scope)")
+    }
+
+    /// The admission refusal of a pod that asks for host namespaces, privilege or hostPath
+    /// under a baseline or restricted namespace; nil when it is admitted.
+    public func admission(pod name: String, spec: [String: Any]) -> TestBedPods.Answer? {
+        guard let level = podSecurity else { return nil }
+        var violations: [String] = []
+        let hosts = ["hostNetwork", "hostPID", "hostIPC"].filter { spec[$0] as? Bool == true }
+        if !hosts.isEmpty { violations.append("host namespaces (\(hosts.map { "\($0)=true" }.joined(separator: ", ")))") }
+        let containers = spec["containers"] as? [[String: Any]] ?? []
+        let privileged = containers.filter { ($0["securityContext"] as? [String: Any])?["privileged"] as? Bool == true }
+            .compactMap { $0["name"] as? String }
+        if !privileged.isEmpty {
+            violations.append("privileged (\(privileged.map { "container \"\($0)\" must not set securityContext.privileged=true" }.joined(separator: ", ")))")
+        }
+        let hostPaths = (spec["volumes"] as? [[String: Any]] ?? []).filter { $0["hostPath"] != nil }.compactMap { $0["name"] as? String }
+        if !hostPaths.isEmpty { violations.append("hostPath volumes (\(hostPaths.map { "volume \"\($0)\"" }.joined(separator: ", ")))") }
+        guard !violations.isEmpty else { return nil }
+        return TestBedPods.status(403, "Forbidden", "pods \"\(name)\" is forbidden: violates PodSecurity \"\(level):latest\": \(violations.joined(separator: ", "))")
+    }
+}
