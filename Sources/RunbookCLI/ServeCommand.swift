@@ -14,12 +14,17 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The port to listen on (0: any free port).")
     var port: Int = 0
 
-    @Option(help: "Where to write the kubeconfig (default: a new file in the temporary directory). Removed on exit.")
+    @Option(help: "Where to write the kubeconfig: a file that does not exist yet, removed on exit (default: one in the temporary directory).")
     var kubeconfig: String?
 
     func run() throws {
         guard (0...65535).contains(port) else {
             Output.err("error: --port \(port) is not a TCP port (0-65535; 0 picks a free one)\n")
+            throw ExitCode(Exit.usage)
+        }
+        // The file is removed on exit, so an existing one (a user's own kubeconfig) is refused.
+        if let kubeconfig, FileManager.default.fileExists(atPath: kubeconfig) {
+            Output.err("error: --kubeconfig \(kubeconfig) already exists; runbook serve writes its own kubeconfig and removes it on exit, so name a new file\n")
             throw ExitCode(Exit.usage)
         }
         let store: ClusterStore

@@ -76,6 +76,25 @@ final class ServerHTTPTests: XCTestCase {
         XCTAssertTrue(try exchange("GET /version HTTP/1.1\r\nX-Big: " + String(repeating: "a", count: 70_000)).hasPrefix("HTTP/1.1 431 "))
     }
 
+    func testASlowClientIsCutOffAtTheRequestDeadline() throws {
+        server.stop()
+        var options = ClusterServer.Options()
+        options.limits.requestSeconds = 1
+        server = ClusterServer(cluster: server.cluster, options: options)
+        try server.start()
+        let fd = try connect()
+        defer { close(fd) }
+        send(fd, "GET /version HTTP/1.1\r\nHost: x\r\n")
+        XCTAssertTrue(read(fd).hasPrefix("HTTP/1.1 408 Request Timeout\r\n"), "half a request is answered 408 and closed")
+    }
+
+    func testHeadHasTheLengthButNoBody() throws {
+        let text = try exchange("HEAD /version HTTP/1.1\r\nConnection: close\r\n\r\n")
+        XCTAssertTrue(text.hasPrefix("HTTP/1.1 200 OK\r\n"), text)
+        XCTAssertTrue(text.hasSuffix("\r\n\r\n"), text)
+        XCTAssertTrue(text.contains("Content-Length: 2"), text)
+    }
+
     func testAWriteWithABodyIsRefused() throws {
         let text = try exchange("POST /api/v1/namespaces/shop/pods HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
         XCTAssertTrue(text.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"), text)

@@ -11,8 +11,13 @@ final class ServedCluster {
     let server: ClusterServer
     let directory: String
 
-    init(_ name: String = "basic") throws {
-        let store = try ClusterStore.load(directory: "\(ServedCluster.fixtures)/\(name)")
+    convenience init(_ name: String = "basic") throws {
+        try self.init(directory: "\(ServedCluster.fixtures)/\(name)")
+    }
+
+    init(directory clusterDirectory: String) throws {
+        let store = try ClusterStore.load(directory: clusterDirectory)
+        let name = store.manifest.name
         server = ClusterServer(cluster: store)
         try server.start()
         directory = NSTemporaryDirectory() + "served-\(name)-\(UUID().uuidString)"

@@ -161,7 +161,8 @@ public final class ClusterServer: @unchecked Sendable {
             }
             switch result ?? .response(api.respond(to: request)) {
             case .upgraded: return
-            case .response(let response):
+            case .response(var response):
+                if request.method == "HEAD" { response = response.headOnly }
                 let keepAlive = (request.header("connection") ?? "").lowercased() != "close"
                 guard connection.send(response.serialized(keepAlive: keepAlive)), keepAlive else { return }
             }

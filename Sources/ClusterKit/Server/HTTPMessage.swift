@@ -65,11 +65,23 @@ public struct HTTPResponse: Sendable {
         }
     }
 
+    /// The answer to HEAD: the same headers and Content-Length, no body.
+    var headOnly: HTTPResponse {
+        var copy = self
+        copy.headers.append(("Content-Length", String(body.count)))
+        copy.body = []
+        copy.omitLength = true
+        return copy
+    }
+
+    /// Set by `headOnly`: the Content-Length header is already among `headers`.
+    var omitLength = false
+
     /// The bytes on the wire.
     func serialized(keepAlive: Bool) -> [UInt8] {
         var head = "HTTP/1.1 \(status) \(HTTPResponse.reason(status))\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        head += "Content-Length: \(body.count)\r\n"
+        if !omitLength { head += "Content-Length: \(body.count)\r\n" }
         if !keepAlive { head += "Connection: close\r\n" }
         head += "\r\n"
         return Array(head.utf8) + body
