@@ -51,6 +51,7 @@ public final class ClusterServer: @unchecked Sendable {
     /// Binds 127.0.0.1 and starts accepting; returns the bound port.
     @discardableResult
     public func start() throws -> Int {
+        guard lock.withLock({ listenFD < 0 }) else { throw StartError(description: "the server is already started") }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StartError(description: "cannot create a socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
@@ -83,11 +84,13 @@ public final class ClusterServer: @unchecked Sendable {
 
     /// Closes the listener and every connection, and waits for their threads to end.
     public func stop() {
-        let (fd, open): (Int32, [HTTPConnection]) = lock.withLock {
+        // Connections are shut down under the lock that their threads also take to close
+        // them, so a descriptor is never shut down after it was closed (and perhaps reused).
+        let fd: Int32 = lock.withLock {
             stopping = true
-            let fd = listenFD
-            listenFD = -1
-            return (fd, Array(connections.values))
+            for c in connections.values { c.shutdown() }
+            defer { listenFD = -1 }
+            return listenFD
         }
         if fd >= 0 {
             #if canImport(Glibc)
@@ -95,7 +98,6 @@ public final class ClusterServer: @unchecked Sendable {
             #endif
             close(fd)
         }
-        for c in open { c.shutdown() }
         threads.wait()
     }
 
@@ -127,8 +129,10 @@ public final class ClusterServer: @unchecked Sendable {
             threads.enter()
             let thread = Thread { [self] in
                 serve(connection)
-                lock.withLock { _ = connections.removeValue(forKey: id) }
-                close(client)
+                lock.withLock {
+                    _ = connections.removeValue(forKey: id)
+                    close(client)
+                }
                 threads.leave()
             }
             thread.stackSize = 1 << 20

@@ -93,6 +93,9 @@ struct ClusterDirectoryLoader {
         guard case .object = raw else { throw ClusterLoadError.field("", "not a JSON object") }
         guard let apiVersion = raw["apiVersion"]?.string ?? defaultAPIVersion else { throw ClusterLoadError.field("apiVersion", "missing") }
         guard let kind = raw["kind"]?.string ?? defaultKind else { throw ClusterLoadError.field("kind", "missing") }
+        if apiVersion == "events.k8s.io/v1" && kind == "Event" {
+            throw ClusterLoadError.field("apiVersion", "events are stored as core v1 Events (apiVersion v1); the server also serves them as events.k8s.io/v1")
+        }
         guard let resource = ResourceCatalog.forObject(apiVersion: apiVersion, kind: kind) else {
             throw ClusterLoadError.field("kind", "\(kind) (\(apiVersion)) is not a kind this server serves")
         }
