@@ -118,12 +118,63 @@ final class ServerKubectlTests: XCTestCase {
         XCTAssertEqual(d.stderr, "Error from server (NotFound): deployments.apps \"nope\" not found\n")
     }
 
+    func testTheOtherPrinters() throws {
+        XCTAssertEqual(try cluster.output("get", "deploy,rs,sts,cronjob,job,ep,pvc,cm,secret,pdb,ing", "-n", "shop", "-o", "wide"), PRINTERS)
+        XCTAssertEqual(try cluster.output("get", "sc,ds", "-A"), PRINTERS2)
+    }
+
     func testWatchIsRefused() throws {
         let r = try cluster.kubectl("get", "pods", "-n", "shop", "--watch-only")
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("watch pods is not served"), r.stderr)
     }
 }
+
+private let PRINTERS = #"""
+    NAME                  READY   UP-TO-DATE   AVAILABLE   AGE   CONTAINERS   IMAGES       SELECTOR
+    deployment.apps/web   2/2     2            2           3d    web          nginx:1.27   app=web
+
+    NAME                            DESIRED   CURRENT   READY   AGE   CONTAINERS   IMAGES       SELECTOR
+    replicaset.apps/web-7d4b9c6f5   2         2         2       3d    web          nginx:1.27   app=web,pod-template-hash=7d4b9c6f5
+
+    NAME                     READY   AGE   CONTAINERS   IMAGES
+    statefulset.apps/cache   0/1     12d   cache        redis:7.2
+
+    NAME                           SCHEDULE    TIMEZONE   SUSPEND   ACTIVE   LAST SCHEDULE   AGE   CONTAINERS   IMAGES                                 SELECTOR
+    cronjob.batch/nightly-report   0 2 * * *   <none>     False     0        8h              12d   report       registry.example.com/shop/report:0.9   <none>
+
+    NAME                STATUS     COMPLETIONS   DURATION   AGE   CONTAINERS   IMAGES                                SELECTOR
+    job.batch/migrate   Complete   1/1           60s        5h    migrate      registry.example.com/shop/api:2.4.1   batch.kubernetes.io/controller-uid=0f0e0d0c-0000-4000-8000-000000000007
+
+    NAME            ENDPOINTS                       AGE
+    endpoints/api                                   12d
+    endpoints/web   10.244.0.10:80,10.244.0.11:80   12d
+
+    NAME                                 STATUS    VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   VOLUMEATTRIBUTESCLASS   AGE   VOLUMEMODE
+    persistentvolumeclaim/data-cache-0   Pending                                      fast-ssd       <unset>                 2d    Filesystem
+
+    NAME                    DATA   AGE
+    configmap/shop-config   2      12d
+
+    NAME                     TYPE     DATA   AGE
+    secret/api-credentials   Opaque   2      12d
+
+    NAME                             MIN AVAILABLE   MAX UNAVAILABLE   ALLOWED DISRUPTIONS   AGE
+    poddisruptionbudget.policy/web   1               N/A               1                     3d
+
+    NAME                             CLASS   HOSTS              ADDRESS          PORTS   AGE
+    ingress.networking.k8s.io/shop   nginx   shop.example.com   192.168.56.100   80      12d
+
+    """#
+
+private let PRINTERS2 = #"""
+    NAME                                             PROVISIONER             RECLAIMPOLICY   VOLUMEBINDINGMODE      ALLOWVOLUMEEXPANSION   AGE
+    storageclass.storage.k8s.io/standard (default)   rancher.io/local-path   Delete          WaitForFirstConsumer   false                  40d
+
+    NAMESPACE     NAME                           DESIRED   CURRENT   READY   UP-TO-DATE   AVAILABLE   NODE SELECTOR            AGE
+    kube-system   daemonset.apps/node-exporter   2         2         1       2            1           kubernetes.io/os=linux   40d
+
+    """#
 
 private let ALL = #"""
     NAMESPACE     NAME                       READY   STATUS             RESTARTS      AGE

@@ -7,12 +7,31 @@ enum ClusterPrinters {
         [F.name(o), .string(o.text("status.phase")), F.age(o, now)]
     }
 
-    static let configMap = TablePrinter(columns: [.name, .integer("Data"), .age]) { o, now in
+    static let configMap = TablePrinter(columns: [.name, TableColumn("Data"), .age]) { o, now in
         [F.name(o), .int((o["data"]?.members?.count ?? 0) + (o["binaryData"]?.members?.count ?? 0)), F.age(o, now)]
     }
 
-    static let secret = TablePrinter(columns: [.name, TableColumn("Type"), .integer("Data"), .age]) { o, now in
+    static let secret = TablePrinter(columns: [.name, TableColumn("Type"), TableColumn("Data"), .age]) { o, now in
         [F.name(o), .string(o.text("type")), .int(o["data"]?.members?.count ?? 0), F.age(o, now)]
+    }
+
+    static let serviceAccount = TablePrinter(columns: [.name, TableColumn("Secrets"), .age]) { o, now in
+        [F.name(o), .int(o.list("secrets").count), F.age(o, now)]
+    }
+
+    static let priorityClass = TablePrinter(
+        columns: [.name, .integer("Value"), TableColumn("Global-Default", type: "boolean"), .age, TableColumn("PreemptionPolicy")]
+    ) { o, now in
+        [F.name(o), F.int(o, "value"), .bool(o.at("globalDefault")?.bool ?? false), F.age(o, now), .string(o.text("preemptionPolicy"))]
+    }
+
+    static let runtimeClass = TablePrinter(columns: [.name, TableColumn("Handler"), .age]) { o, now in
+        [F.name(o), .string(o.text("handler")), F.age(o, now)]
+    }
+
+    /// Mutating and validating webhook configurations.
+    static let webhooks = TablePrinter(columns: [.name, .integer("Webhooks"), .age]) { o, now in
+        [F.name(o), .int(o.list("webhooks").count), F.age(o, now)]
     }
 
     static let lease = TablePrinter(columns: [.name, TableColumn("Holder"), .age]) { o, now in
@@ -27,8 +46,8 @@ enum ClusterPrinters {
     }
 
     static let horizontalPodAutoscaler = TablePrinter(
-        columns: [.name, TableColumn("Reference"), TableColumn("Targets"), .integer("MinPods"), .integer("MaxPods"),
-                  .integer("Replicas"), .age]
+        columns: [.name, TableColumn("Reference"), TableColumn("Targets"), TableColumn("MinPods"), TableColumn("MaxPods"),
+                  TableColumn("Replicas"), .age]
     ) { o, now in
         let reference = "\(o.text("spec.scaleTargetRef.kind"))/\(o.text("spec.scaleTargetRef.name"))"
         let minPods: JSON = o.at("spec.minReplicas")?.int.map { .int($0) } ?? .string("<unset>")

@@ -22,7 +22,8 @@ enum NetworkPrinters {
             let nodePort = p["nodePort"]?.int ?? 0
             return nodePort != 0 ? "\(p.text("port")):\(nodePort)/\(proto)" : "\(p.text("port"))/\(proto)"
         }.joined(separator: ",")
-        return [F.name(o), .string(type), .string(o.text("spec.clusterIP").orNone), .string(external), .string(ports.orNone),
+        let clusterIP = o.list("spec.clusterIPs").first?.string ?? o.text("spec.clusterIP")
+        return [F.name(o), .string(type), .string(clusterIP.orNone), .string(external), .string(ports.orNone),
                 F.age(o, now), .string(F.labels(o.at("spec.selector")))]
     }
 
@@ -55,17 +56,44 @@ enum NetworkPrinters {
             }
         }
         let text = list.joined(separator: ",")
-        if more { return "\(text) + \(count - 3) more..." }
-        return text.orNone
+        return more ? "\(text) + \(count - 3) more..." : text
+    }
+
+    static let ingressClass = TablePrinter(columns: [.name, TableColumn("Controller"), TableColumn("Parameters"), .age]) { o, now in
+        var parameters = "<none>"
+        if let p = o.at("spec.parameters"), p != .null {
+            parameters = p.text("kind") + (p["apiGroup"]?.string.map { ".\($0)" } ?? "") + "/" + p.text("name")
+        }
+        return [F.name(o), .string(o.text("spec.controller")), .string(parameters), F.age(o, now)]
+    }
+
+    static let networkPolicy = TablePrinter(columns: [.name, TableColumn("Pod-Selector"), .age]) { o, now in
+        [F.name(o), .string(F.selector(o.at("spec.podSelector"))), F.age(o, now)]
+    }
+
+    static let endpointSlice = TablePrinter(
+        columns: [.name, TableColumn("AddressType"), TableColumn("Ports"), TableColumn("Endpoints"), .age]
+    ) { o, now in
+        let ports = o.list("ports").map { p in p["port"]?.scalarText ?? p["name"]?.string ?? "*" }
+        let addresses = o.list("endpoints").flatMap { $0.list("addresses").compactMap(\.string) }
+        return [F.name(o), .string(o.text("addressType")), .string(firstThree(ports)), .string(firstThree(addresses)), F.age(o, now)]
+    }
+
+    /// listWithMoreString: three items, then `+ N more...`; `<unset>` for none.
+    static func firstThree(_ items: [String]) -> String {
+        guard !items.isEmpty else { return "<unset>" }
+        let text = items.prefix(3).joined(separator: ",")
+        return items.count > 3 ? "\(text) + \(items.count - 3) more..." : text
     }
 
     static let ingress = TablePrinter(
         columns: [.name, TableColumn("Class"), TableColumn("Hosts"), TableColumn("Address"), TableColumn("Ports"), .age]
     ) { o, now in
-        let hosts = o.list("spec.rules").map { $0.text("host") }.filter { !$0.isEmpty }
-        var hostText = hosts.prefix(4).joined(separator: ",")
-        if hosts.count > 4 { hostText += " + \(hosts.count - 4) more..." }
-        if hostText.isEmpty { hostText = "*" }
+        // formatHosts: the first three rules' hosts, then how many rules are left.
+        let rules = o.list("spec.rules")
+        let hosts = rules.prefix(3).map { $0.text("host") }.filter { !$0.isEmpty }
+        var hostText = hosts.isEmpty ? "*" : hosts.joined(separator: ",")
+        if rules.count > 3 && !hosts.isEmpty { hostText += " + \(rules.count - 3) more..." }
         let ports = o.list("spec.tls").isEmpty ? "80" : "80, 443"
         return [F.name(o), .string(o.text("spec.ingressClassName").orNone), .string(hostText),
                 .string(F.loadBalancer(o.at("status.loadBalancer")).joined(separator: ",")), .string(ports), F.age(o, now)]

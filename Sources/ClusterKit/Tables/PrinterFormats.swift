@@ -21,8 +21,7 @@ enum PrinterFormats {
             default: parts.append((key, key))
             }
         }
-        let text = parts.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: ",")
-        return text.isEmpty ? (selector["matchLabels"] == nil && selector["matchExpressions"] == nil ? "<none>" : "") : text
+        return parts.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: ",").orNone
     }
 
     static func containerNames(_ podSpec: JSON?) -> String {

@@ -35,9 +35,21 @@ enum StoragePrinters {
                 .string(o.text("spec.volumeMode").isEmpty ? "<unset>" : o.text("spec.volumeMode"))]
     }
 
+    static let volumeAttachment = TablePrinter(
+        columns: [.name, TableColumn("Attacher", format: "name"), TableColumn("PV"), TableColumn("Node"),
+                  TableColumn("Attached", type: "boolean"), .age]
+    ) { o, now in
+        [F.name(o), .string(o.text("spec.attacher")), .string(o.text("spec.source.persistentVolumeName")),
+         .string(o.text("spec.nodeName")), .bool(o.at("status.attached")?.bool ?? false), F.age(o, now)]
+    }
+
+    static let csiNode = TablePrinter(columns: [.name, .integer("Drivers"), .age]) { o, now in
+        [F.name(o), .int(o.list("spec.drivers").count), F.age(o, now)]
+    }
+
     static let storageClass = TablePrinter(
         columns: [.name, TableColumn("Provisioner"), TableColumn("ReclaimPolicy"), TableColumn("VolumeBindingMode"),
-                  TableColumn("AllowVolumeExpansion", type: "boolean"), .age]
+                  TableColumn("AllowVolumeExpansion"), .age]
     ) { o, now in
         let annotations = o.at("metadata.annotations")
         let isDefault = annotations?["storageclass.kubernetes.io/is-default-class"]?.string == "true"

@@ -3,7 +3,7 @@ enum WorkloadPrinters {
     typealias F = PrinterFormats
 
     static let deployment = TablePrinter(
-        columns: [.name, TableColumn("Ready"), .integer("Up-to-date"), .integer("Available"), .age, .containers, .images, .selector]
+        columns: [.name, TableColumn("Ready"), TableColumn("Up-to-date"), TableColumn("Available"), .age, .containers, .images, .selector]
     ) { o, now in
         let template = o.at("spec.template.spec")
         return [F.name(o), .string("\(o.at("status.readyReplicas")?.int ?? 0)/\(o.at("spec.replicas")?.int ?? 0)"),
