@@ -118,7 +118,8 @@ final class ServerHTTPTests: XCTestCase {
     final class Echo: ClusterRequestHandler {
         func handle(_ request: HTTPRequest, connection: HTTPConnection) -> HandlerResult? {
             guard request.path == "/echo", request.wantsUpgrade else { return nil }
-            connection.send(Array("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n".utf8))
+            let switching = HTTPResponse(status: 101, headers: [("Upgrade", "echo"), ("Connection", "Upgrade")])
+            connection.send(switching.serialized(keepAlive: true))
             while let bytes = try? connection.receive(), !bytes.isEmpty {
                 connection.send(bytes)
                 if bytes.contains(UInt8(ascii: "!")) { break }
