@@ -123,6 +123,22 @@ final class ServerKubectlTests: XCTestCase {
         XCTAssertEqual(try cluster.output("get", "sc,ds", "-A"), PRINTERS2)
     }
 
+    func testShortNamesResolveThroughDiscovery() throws {
+        let names = try cluster.output("get", "po,no,svc,deploy,ds,sts,rs,pvc,pv,sc,ep,ev,cm,ing,hpa,pdb,cj,ns,csr,crd,pc", "-A", "-o", "name")
+        let lines = names.split(separator: "\n")
+        XCTAssertEqual(lines.count, 36, names)
+        XCTAssertTrue(lines.contains("cronjob.batch/nightly-report"), names)
+        XCTAssertTrue(lines.contains("storageclass.storage.k8s.io/standard"), names)
+        XCTAssertEqual(try cluster.output("api-resources", "--namespaced=false", "--api-group=storage.k8s.io", "-o", "name"),
+                       "csidrivers.storage.k8s.io\ncsinodes.storage.k8s.io\nstorageclasses.storage.k8s.io\nvolumeattachments.storage.k8s.io\n")
+    }
+
+    func testEventsAreServedAsEventsV1Too() throws {
+        XCTAssertEqual(try cluster.output("get", "events.v1.events.k8s.io", "-n", "default", "-o",
+                                          "jsonpath={.items[0].regarding.name} {.items[0].note} {.items[0].deprecatedCount}"),
+                       "node-2 Node node-2 status is now: NodeNotReady 1")
+    }
+
     func testWatchIsRefused() throws {
         let r = try cluster.kubectl("get", "pods", "-n", "shop", "--watch-only")
         XCTAssertEqual(r.status, 1)
