@@ -60,6 +60,19 @@ final class StoreLoadingTests: XCTestCase {
         XCTAssertTrue(loadError().hasSuffix("not a cluster directory (no cluster.json; docs/SNAPSHOTS.md describes the layout)"), loadError())
     }
 
+    func testHostileValuesAreErrorsOrHarmless() throws {
+        try write("objects/deep.json", String(repeating: "[", count: 300) + String(repeating: "]", count: 300))
+        XCTAssertEqual(loadError(), "\(directory)/objects/deep.json:1:257: nested more than 256 levels deep")
+        try FileManager.default.removeItem(atPath: "\(directory)/objects/deep.json")
+        try write("objects/p.json", #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"../../etc"}}"#)
+        XCTAssertEqual(loadError(), "\(directory)/objects/p.json: metadata.name: \"../../etc\" is not a valid name")
+        try write("objects/p.json", #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"a"},{"name":"b"}]},"status":{"containerStatuses":[{"name":"a","restartCount":9223372036854775807,"state":{}},{"name":"b","restartCount":1e400,"state":{}}]}}"#)
+        let store = try ClusterStore.load(directory: directory)
+        let pod = store.list(ResourceCatalog.pods, namespace: nil)[0]
+        XCTAssertEqual(PodPrinter.summary(pod.json, now: RFC3339.now()).restarts, "0", "out-of-range counts are ignored, not added")
+        XCTAssertNil(store.log(namespace: "default", pod: "..", container: "a", previous: false))
+    }
+
     func testShiftTimesMovesEveryTimestamp() throws {
         try write("cluster.json", #"{"format": 1, "name": "t", "recordedAt": "2026-01-15T10:00:00Z", "shiftTimes": true}"#)
         try write("objects/p.json", #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","creationTimestamp":"2026-01-15T09:00:00Z"},"status":{"startTime":"2026-01-15T09:30:00.123456Z","message":"not a time"}}"#)

@@ -52,6 +52,9 @@ public final class ClusterServer: @unchecked Sendable {
     @discardableResult
     public func start() throws -> Int {
         guard lock.withLock({ listenFD < 0 }) else { throw StartError(description: "the server is already started") }
+        guard (0...65535).contains(options.port) else {
+            throw StartError(description: "port \(options.port) is not a TCP port (0-65535; 0 picks a free one)")
+        }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StartError(description: "cannot create a socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1

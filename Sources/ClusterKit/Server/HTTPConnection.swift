@@ -53,6 +53,7 @@ public final class HTTPConnection: @unchecked Sendable {
     /// Blocks until data arrives, the peer closes, or `shutdown()`.
     public func receive(max: Int = 65536) throws -> [UInt8] {
         if !buffer.isEmpty { return takeBuffered() }
+        let max = Swift.max(1, max)
         var chunk = [UInt8](repeating: 0, count: max)
         while true {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, max, 0) }

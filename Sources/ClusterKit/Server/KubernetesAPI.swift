@@ -56,6 +56,8 @@ struct KubernetesAPI: Sendable {
         guard let plural = parts.first, parts.count <= 3,
               let resource = ResourceCatalog.find(group: group, version: version, plural: plural) else { return nil }
         if namespace != nil && !resource.namespaced { return nil }
+        // One namespaced object is only reached through its namespace, as on the API server.
+        if namespace == nil && resource.namespaced && parts.count > 1 { return nil }
         let name = parts.count > 1 ? parts[parts.startIndex + 1] : nil
         let sub = parts.count > 2 ? parts[parts.startIndex + 2] : nil
         return ResourcePath(resource: resource, namespace: namespace, name: name, subresource: sub)
