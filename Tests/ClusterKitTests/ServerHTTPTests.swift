@@ -133,6 +133,8 @@ final class ServerHTTPTests: XCTestCase {
         let text = try exchange("POST /api/v1/namespaces/shop/pods HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
         XCTAssertTrue(text.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"), text)
         XCTAssertTrue(text.contains("read-only: this is a recorded cluster, POST pods is not possible"), text)
+        let review = try exchange("POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        XCTAssertTrue(review.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"), "a write where nothing is served is still a write: \(review)")
     }
 
     func testStopClosesAnIdleConnectionAndTheListener() throws {
