@@ -3,7 +3,7 @@ import RunbookKit
 
 /// Something that answers GET requests: a `UnixHTTPClient` to `kubectl proxy`. One per thread.
 public protocol HTTPGetting: AnyObject {
-    func get(_ path: String, accept: String, timeout: Double) throws -> HTTPResponse
+    func get(_ path: String, accept: String, timeout: Double) throws -> ProxyResponse
 }
 
 extension UnixHTTPClient: HTTPGetting {}
@@ -88,6 +88,7 @@ public final class SnapshotCollector: @unchecked Sendable {
         let manifest = mutex.withLock { () -> [String: Any] in
             var snapshot: [String: Any] = [
                 "toolVersion": RunHeader.toolVersion,
+                "context": source.name,
                 "options": SnapshotCollector.encode(options),
                 "kinds": collected.sorted(),
                 "notServed": notServed.sorted(),
@@ -103,7 +104,7 @@ public final class SnapshotCollector: @unchecked Sendable {
             var manifest: [String: Any] = [
                 "format": ClusterFormat.version,
                 "source": "snapshot",
-                "name": source.name,
+                "name": SnapshotCollector.clusterName(source.name),
                 "server": source.server,
                 "recordedAt": JournalTime.iso8601(started),
                 "shiftTimes": false,
@@ -113,7 +114,7 @@ public final class SnapshotCollector: @unchecked Sendable {
             if !health.isEmpty { manifest["health"] = health }
             return manifest
         }
-        let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try writer.add(ClusterFormat.manifestName, Array(data) + [10])
         try writer.finish()
         return mutex.withLock {
@@ -161,7 +162,7 @@ public final class SnapshotCollector: @unchecked Sendable {
                 mutex.withLock { if !notServed.contains(kind) { notServed.append(kind) } }
                 return nil
             }
-            fail(path, "HTTP \(response.status)" + SnapshotCollector.statusMessage(response.body).map { ": \($0)" }.orEmpty)
+            fail(path, "HTTP \(response.status)" + (SnapshotCollector.statusMessage(response.body).map { ": \($0)" } ?? ""))
         } catch {
             fail(path, "\(error)")
         }
@@ -258,7 +259,7 @@ public final class SnapshotCollector: @unchecked Sendable {
             credentialValues += sanitizer.credentialValues
         }
         if answers.count == 1 && !sanitizer.changed { return answers[0] }
-        return Array(try JSONSerialization.data(withJSONObject: merged, options: [.sortedKeys])) + [10]
+        return Array(try JSONSerialization.data(withJSONObject: merged, options: [.sortedKeys, .withoutEscapingSlashes])) + [10]
     }
 
     // MARK: Logs
@@ -276,7 +277,7 @@ public final class SnapshotCollector: @unchecked Sendable {
 
     /// Queues the logs of every pod that is not healthy: not Running, a container not ready,
     /// restarted, or waiting or terminated with a reason. Current logs of containers that
-    /// have started; previous logs of those that restarted.
+    /// have run; previous logs of those that restarted.
     private func planLogs(_ list: NSDictionary) {
         guard let items = list["items"] as? NSArray else { return }
         var planned: [LogRequest] = []
@@ -291,11 +292,14 @@ public final class SnapshotCollector: @unchecked Sendable {
             for container in statuses {
                 guard let containerName = container["name"] as? String, SnapshotCollector.isSafeName(containerName) else { continue }
                 let state = container["state"] as? NSDictionary
-                if state?["running"] != nil || state?["terminated"] != nil {
+                let restarts = container["restartCount"] as? Int ?? 0
+                let ranBefore = restarts > 0 || (container["lastState"] as? NSDictionary)?["terminated"] != nil
+                // A container waiting to restart (CrashLoopBackOff) still answers its current
+                // log with its last instance's output, as `kubectl logs` shows it.
+                if state?["running"] != nil || state?["terminated"] != nil || ranBefore {
                     planned.append(LogRequest(namespace: namespace, pod: name, container: containerName, previous: false))
                 }
-                let restarts = container["restartCount"] as? Int ?? 0
-                if restarts > 0 || (container["lastState"] as? NSDictionary)?["terminated"] != nil {
+                if ranBefore {
                     planned.append(LogRequest(namespace: namespace, pod: name, container: containerName, previous: true))
                 }
             }
@@ -368,6 +372,14 @@ public final class SnapshotCollector: @unchecked Sendable {
                 && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "&") && $0 != UInt8(ascii: "#") && $0 != UInt8(ascii: "%") }
     }
 
+    /// The context's name as a cluster name (letters, digits, '-', '_', '.'): the replay
+    /// names its kubeconfig context after it. `arn:aws:eks:…:cluster/prod` and
+    /// `admin@kind` keep their shape with '-' for what is not allowed.
+    static func clusterName(_ context: String) -> String {
+        let mapped = String(context.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "-" })
+        return mapped.isEmpty ? "snapshot" : mapped
+    }
+
     static func percentEncoded(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
@@ -411,8 +423,4 @@ private final class ErrorSlot: @unchecked Sendable {
 
     var value: Error? { mutex.withLock { error } }
     func set(_ error: Error) { mutex.withLock { if self.error == nil { self.error = error } } }
-}
-
-extension Optional where Wrapped == String {
-    var orEmpty: String { self ?? "" }
 }

@@ -2,7 +2,7 @@ import Foundation
 import RunbookKit
 
 /// An HTTP/1.1 response: status, lower-cased header names, the whole body.
-public struct HTTPResponse: Sendable {
+public struct ProxyResponse: Sendable {
     public var status: Int
     public var headers: [String: String]
     public var body: [UInt8]
@@ -57,7 +57,7 @@ public final class UnixHTTPClient {
 
     /// GETs `path` (with its query); `accept` is the Accept header. A connection the server
     /// closed while idle is reopened once.
-    public func get(_ path: String, accept: String = "application/json", timeout: Double) throws -> HTTPResponse {
+    public func get(_ path: String, accept: String = "application/json", timeout: Double) throws -> ProxyResponse {
         let deadline = Date().timeIntervalSince1970 + timeout
         for attempt in 0 ..< 2 {
             let fresh = descriptor < 0
@@ -109,7 +109,7 @@ public final class UnixHTTPClient {
         descriptor = fd
     }
 
-    private func exchange(path: String, accept: String, deadline: Double, timeout: Double) throws -> HTTPResponse {
+    private func exchange(path: String, accept: String, deadline: Double, timeout: Double) throws -> ProxyResponse {
         let request = "GET \(path) HTTP/1.1\r\nHost: localhost\r\nAccept: \(accept)\r\nUser-Agent: runbook-snapshot\r\n\r\n"
         try send(Array(request.utf8), deadline: deadline, timeout: timeout)
         let statusLine = try readLine(deadline: deadline, timeout: timeout)
@@ -146,12 +146,12 @@ public final class UnixHTTPClient {
         } else {
             body = try readToEnd(deadline: deadline, timeout: timeout)
             disconnect()
-            return HTTPResponse(status: status, headers: headers, body: body)
+            return ProxyResponse(status: status, headers: headers, body: body)
         }
         if headers["connection"]?.lowercased() == "close" { disconnect() }
         // What was read ahead belongs to no request: the client sends one at a time.
         if position >= buffer.count { buffer.removeAll(keepingCapacity: true); position = 0 }
-        return HTTPResponse(status: status, headers: headers, body: body)
+        return ProxyResponse(status: status, headers: headers, body: body)
     }
 
     private func send(_ bytes: [UInt8], deadline: Double, timeout: Double) throws {
