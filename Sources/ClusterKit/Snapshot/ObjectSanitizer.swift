@@ -21,7 +21,8 @@ public struct Redaction: Codable, Equatable, Sendable {
 /// environment values (all of a credential-named variable's value), `args`, `command`,
 /// annotations (a `last-applied-configuration` is decoded and walked like an object), and
 /// for Secrets every value of `data` and `stringData` (the keys stay: they tell what a Secret
-/// holds). Works on JSONSerialization's Foundation values. Not thread-safe: one per list.
+/// holds). Works on JSONSerialization's values as Swift dictionaries and arrays, rebuilding
+/// only what changed. Not thread-safe: one per list.
 final class ObjectSanitizer {
     private let scanner: CredentialScanner
     private let file: String
@@ -39,112 +40,156 @@ final class ObjectSanitizer {
         self.secrets = secrets
     }
 
-    /// Sanitizes a List or a Table in place: each item (or row object) on its own, so each
-    /// redaction names its object.
-    func sanitize(list: NSMutableDictionary) {
-        if let items = list["items"] as? NSMutableArray {
-            for case let item as NSMutableDictionary in items { sanitize(item: item) }
-        }
-        if let rows = list["rows"] as? NSMutableArray {
-            for case let row as NSMutableDictionary in rows {
-                if let item = row["object"] as? NSMutableDictionary { sanitize(item: item) }
+    /// Sanitizes a List or a Table: each item (or row object) on its own, so each redaction
+    /// names its object.
+    func sanitize(list: inout [String: Any]) {
+        if var items = list["items"] as? [Any] {
+            var any = false
+            for index in items.indices {
+                guard var item = items[index] as? [String: Any] else { continue }
+                if sanitize(item: &item) { items[index] = item; any = true }
             }
+            if any { list["items"] = items }
+        }
+        if var rows = list["rows"] as? [Any] {
+            var any = false
+            for index in rows.indices {
+                guard var row = rows[index] as? [String: Any], var item = row["object"] as? [String: Any] else { continue }
+                if sanitize(item: &item) { row["object"] = item; rows[index] = row; any = true }
+            }
+            if any { list["rows"] = rows }
         }
     }
 
-    private func sanitize(item: NSMutableDictionary) {
-        let metadata = item["metadata"] as? NSDictionary
+    /// Whether the item changed.
+    private func sanitize(item: inout [String: Any]) -> Bool {
+        let metadata = item["metadata"] as? [String: Any]
         let name = metadata?["name"] as? String ?? "?"
         object = (metadata?["namespace"] as? String).map { "\($0)/\(name)" } ?? name
+        path = []
+        var itemChanged = false
         if secrets {
             for key in ["data", "stringData"] {
-                guard let data = item[key] as? NSMutableDictionary, data.count > 0 else { continue }
-                for case let field as String in data.allKeys { data[field] = "" }
-                changed = true
+                guard let data = item[key] as? [String: Any], !data.isEmpty else { continue }
+                item[key] = data.mapValues { _ in "" }
+                itemChanged = true
                 note("." + key, .secretValue)
             }
         }
-        path = []
-        walk(item)
+        var value: Any = item
+        if walk(&value) { itemChanged = true }
+        if itemChanged, let walked = value as? [String: Any] { item = walked }
+        if itemChanged { changed = true }
+        return itemChanged
     }
 
-    private func walk(_ value: Any) {
-        if let dictionary = value as? NSMutableDictionary {
-            for case let key as String in dictionary.allKeys {
+    /// Masks what `value` holds; true when it changed.
+    private func walk(_ value: inout Any) -> Bool {
+        if var dictionary = value as? [String: Any] {
+            var any = false
+            for key in Array(dictionary.keys) {
                 path.append(key)
                 defer { path.removeLast() }
                 switch key {
                 case "env":
-                    if let list = dictionary[key] as? NSMutableArray { environment(list) }
+                    if var list = dictionary[key] as? [Any], environment(&list) { dictionary[key] = list; any = true }
                 case "annotations":
-                    if let annotations = dictionary[key] as? NSMutableDictionary { self.annotations(annotations) }
+                    if var annotations = dictionary[key] as? [String: Any], self.annotations(&annotations) {
+                        dictionary[key] = annotations
+                        any = true
+                    }
                 case "args", "command":
-                    if let list = dictionary[key] as? NSMutableArray {
-                        for index in 0 ..< list.count {
-                            if let text = list[index] as? String, let masked = scan(text, at: "[\(index)]") { list[index] = masked }
+                    if var list = dictionary[key] as? [Any] {
+                        var listChanged = false
+                        for index in list.indices {
+                            if let text = list[index] as? String, let masked = scan(text, at: "[\(index)]") {
+                                list[index] = masked
+                                listChanged = true
+                            }
                         }
+                        if listChanged { dictionary[key] = list; any = true }
                     }
                 default:
-                    if let child = dictionary[key], child is NSMutableDictionary || child is NSMutableArray { walk(child) }
+                    guard var child = dictionary[key], child is [String: Any] || child is [Any] else { continue }
+                    if walk(&child) { dictionary[key] = child; any = true }
                 }
             }
-        } else if let array = value as? NSMutableArray {
-            for child in array where child is NSMutableDictionary || child is NSMutableArray { walk(child) }
+            if any { value = dictionary }
+            return any
         }
+        if var array = value as? [Any] {
+            var any = false
+            for index in array.indices {
+                var child = array[index]
+                guard child is [String: Any] || child is [Any] else { continue }
+                if walk(&child) { array[index] = child; any = true }
+            }
+            if any { value = array }
+            return any
+        }
+        return false
     }
 
-    private func environment(_ list: NSMutableArray) {
-        for case let variable as NSMutableDictionary in list {
-            guard let name = variable["name"] as? String, let value = variable["value"] as? String, !value.isEmpty else { continue }
+    private func environment(_ list: inout [Any]) -> Bool {
+        var any = false
+        for index in list.indices {
+            guard var variable = list[index] as? [String: Any], let name = variable["name"] as? String,
+                  let value = variable["value"] as? String, !value.isEmpty else { continue }
             if CredentialScanner.isCredentialName(name) {
-                if value != SecretRedactor.mask {
-                    variable["value"] = SecretRedactor.mask
-                    credentialValues.append(value)
-                    changed = true
-                    note("[\(name)]", .credentialEnvironmentName)
-                }
+                guard value != SecretRedactor.mask else { continue }
+                variable["value"] = SecretRedactor.mask
+                credentialValues.append(value)
+                note("[\(name)]", .credentialEnvironmentName)
             } else if let masked = scan(value, at: "[\(name)]") {
                 variable["value"] = masked
+            } else {
+                continue
             }
+            list[index] = variable
+            any = true
         }
+        return any
     }
 
     private static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
-    private func annotations(_ annotations: NSMutableDictionary) {
-        for case let key as String in annotations.allKeys {
+    private func annotations(_ annotations: inout [String: Any]) -> Bool {
+        var any = false
+        for key in Array(annotations.keys) {
             guard let value = annotations[key] as? String else { continue }
             if key == ObjectSanitizer.lastApplied {
                 // A Secret's applied configuration holds its data: never kept.
                 if secrets {
-                    annotations.removeObject(forKey: key)
-                    changed = true
+                    annotations.removeValue(forKey: key)
                     note("[\(key)]", .secretValue)
+                    any = true
                     continue
                 }
-                if let data = value.data(using: .utf8),
-                   let decoded = try? JSONSerialization.jsonObject(with: data, options: [.mutableContainers]) as? NSMutableDictionary {
-                    let before = (redactions.count, changed)
-                    changed = false
+                if let decoded = try? JSONSerialization.jsonObject(with: Data(value.utf8)), decoded is [String: Any] {
+                    var walked: Any = decoded
                     path.append("[\(key)]")
-                    walk(decoded)
+                    let walkedChanged = walk(&walked)
                     path.removeLast()
-                    if changed, let encoded = try? JSONSerialization.data(withJSONObject: decoded, options: [.sortedKeys]) {
+                    if walkedChanged,
+                       let encoded = try? JSONSerialization.data(withJSONObject: walked, options: [.sortedKeys, .withoutEscapingSlashes]) {
                         annotations[key] = String(decoding: encoded, as: UTF8.self) + "\n"
+                        any = true
                     }
-                    changed = changed || before.1
                     continue
                 }
             }
-            if let masked = scan(value, at: "[\(key)]") { annotations[key] = masked }
+            if let masked = scan(value, at: "[\(key)]") {
+                annotations[key] = masked
+                any = true
+            }
         }
+        return any
     }
 
     /// The text masked, or nil when it holds no credential.
     private func scan(_ text: String, at last: String) -> String? {
         let (masked, matches) = scanner.redact(text)
         guard !matches.isEmpty else { return nil }
-        changed = true
         path.append(last)
         for match in matches { note("", match.pattern) }
         path.removeLast()

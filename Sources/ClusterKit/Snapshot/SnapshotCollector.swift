@@ -4,6 +4,8 @@ import RunbookKit
 /// Something that answers GET requests: a `UnixHTTPClient` to `kubectl proxy`. One per thread.
 public protocol HTTPGetting: AnyObject {
     func get(_ path: String, accept: String, timeout: Double) throws -> ProxyResponse
+    /// Overwrites whatever received bytes the client still holds (after a Secret list).
+    func scrub()
 }
 
 extension UnixHTTPClient: HTTPGetting {}
@@ -214,6 +216,14 @@ public final class SnapshotCollector: @unchecked Sendable {
                 tables.append(table)
             }
         }
+        defer {
+            // A Secret list's received bytes are wiped as soon as the stripped copy is written.
+            if kind.isSecrets {
+                for i in lists.indices { lists[i].withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+                for i in tables.indices { tables[i].withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+                client.scrub()
+            }
+        }
         if !lists.isEmpty {
             let file = "\(ClusterFormat.objectsDirectory)/\(kind.fileStem).json"
             if let bytes = try sanitized(lists, file: file, kind: kind, rowsKey: "items") {
@@ -233,26 +243,25 @@ public final class SnapshotCollector: @unchecked Sendable {
     /// answer's own bytes when nothing had to change. nil (and a failure) for an answer that
     /// is not JSON.
     private func sanitized(_ answers: [[UInt8]], file: String, kind: SnapshotKind, rowsKey: String) throws -> [UInt8]? {
-        var answers = answers
-        defer {
-            // A Secret list's values leave memory as soon as the stripped copy exists.
-            if kind.isSecrets { for i in answers.indices { answers[i].withUnsafeMutableBufferPointer { $0.update(repeating: 0) } } }
-        }
-        var merged: NSMutableDictionary?
+        var merged: [String: Any]?
         for answer in answers {
-            guard let decoded = try? JSONSerialization.jsonObject(with: Data(answer), options: [.mutableContainers]) as? NSMutableDictionary else {
+            var data = Data(answer)
+            // The copy JSONSerialization reads of a Secret list is wiped once decoded.
+            defer { if kind.isSecrets { data.resetBytes(in: 0 ..< data.count) } }
+            guard let decoded = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 fail(file, "the API server's answer is not a JSON object")
                 return nil
             }
-            if let merged, let rows = decoded[rowsKey] as? NSArray {
-                (merged[rowsKey] as? NSMutableArray)?.addObjects(from: rows as! [Any])
-            } else if merged == nil {
+            if var first = merged {
+                first[rowsKey] = ((first[rowsKey] as? [Any]) ?? []) + ((decoded[rowsKey] as? [Any]) ?? [])
+                merged = first
+            } else {
                 merged = decoded
             }
         }
-        guard let merged else { return nil }
+        guard var merged else { return nil }
         let sanitizer = ObjectSanitizer(scanner: scanner, file: file, secrets: kind.isSecrets)
-        sanitizer.sanitize(list: merged)
+        sanitizer.sanitize(list: &merged)
         if kind.isPods && rowsKey == "items" { planLogs(merged) }
         mutex.withLock {
             redactions += sanitizer.redactions
@@ -278,22 +287,22 @@ public final class SnapshotCollector: @unchecked Sendable {
     /// Queues the logs of every pod that is not healthy: not Running, a container not ready,
     /// restarted, or waiting or terminated with a reason. Current logs of containers that
     /// have run; previous logs of those that restarted.
-    private func planLogs(_ list: NSDictionary) {
-        guard let items = list["items"] as? NSArray else { return }
+    private func planLogs(_ list: [String: Any]) {
+        guard let items = list["items"] as? [Any] else { return }
         var planned: [LogRequest] = []
-        for case let pod as NSDictionary in items {
-            guard let metadata = pod["metadata"] as? NSDictionary, let name = metadata["name"] as? String,
+        for case let pod as [String: Any] in items {
+            guard let metadata = pod["metadata"] as? [String: Any], let name = metadata["name"] as? String,
                   let namespace = metadata["namespace"] as? String,
                   SnapshotCollector.isSafeName(name), SnapshotCollector.isSafeName(namespace) else { continue }
-            let status = pod["status"] as? NSDictionary
-            let statuses = ((status?["initContainerStatuses"] as? [NSDictionary]) ?? [])
-                + ((status?["containerStatuses"] as? [NSDictionary]) ?? [])
+            let status = pod["status"] as? [String: Any]
+            let statuses = ((status?["initContainerStatuses"] as? [[String: Any]]) ?? [])
+                + ((status?["containerStatuses"] as? [[String: Any]]) ?? [])
             guard !SnapshotCollector.isHealthy(phase: status?["phase"] as? String, statuses: statuses) else { continue }
             for container in statuses {
                 guard let containerName = container["name"] as? String, SnapshotCollector.isSafeName(containerName) else { continue }
-                let state = container["state"] as? NSDictionary
+                let state = container["state"] as? [String: Any]
                 let restarts = container["restartCount"] as? Int ?? 0
-                let ranBefore = restarts > 0 || (container["lastState"] as? NSDictionary)?["terminated"] != nil
+                let ranBefore = restarts > 0 || (container["lastState"] as? [String: Any])?["terminated"] != nil
                 // A container waiting to restart (CrashLoopBackOff) still answers its current
                 // log with its last instance's output, as `kubectl logs` shows it.
                 if state?["running"] != nil || state?["terminated"] != nil || ranBefore {
@@ -307,13 +316,13 @@ public final class SnapshotCollector: @unchecked Sendable {
         mutex.withLock { logs += planned }
     }
 
-    static func isHealthy(phase: String?, statuses: [NSDictionary]) -> Bool {
+    static func isHealthy(phase: String?, statuses: [[String: Any]]) -> Bool {
         guard phase == "Running" else { return false }
         for container in statuses {
             if (container["restartCount"] as? Int ?? 0) > 0 { return false }
-            let state = container["state"] as? NSDictionary
-            if let waiting = state?["waiting"] as? NSDictionary, waiting["reason"] != nil { return false }
-            if let terminated = state?["terminated"] as? NSDictionary, terminated["reason"] != nil {
+            let state = container["state"] as? [String: Any]
+            if let waiting = state?["waiting"] as? [String: Any], waiting["reason"] != nil { return false }
+            if let terminated = state?["terminated"] as? [String: Any], terminated["reason"] != nil {
                 // A finished init container is how a healthy pod starts.
                 if terminated["reason"] as? String != "Completed" { return false }
                 continue

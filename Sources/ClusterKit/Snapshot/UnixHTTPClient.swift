@@ -46,6 +46,7 @@ public final class UnixHTTPClient {
     private var descriptor: Int32 = -1
     private var buffer: [UInt8] = []
     private var position = 0
+    private var chunk = [UInt8](repeating: 0, count: 1 << 16)
 
     public init(socketPath: String, cancellation: Cancellation = .shared, maxBody: Int = 4 << 30) {
         self.socketPath = socketPath
@@ -164,12 +165,17 @@ public final class UnixHTTPClient {
         }
     }
 
+    /// Overwrites the read buffers (what was received stays in them until the next request).
+    public func scrub() {
+        buffer.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        chunk.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+
     /// Reads more into `buffer`; false at end of stream.
     private func fill(deadline: Double, timeout: Double) throws -> Bool {
         if position > 0 && position == buffer.count { buffer.removeAll(keepingCapacity: true); position = 0 }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = recv(descriptor, &chunk, chunk.count, 0)
+            let n = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if n > 0 { buffer.append(contentsOf: chunk[0 ..< n]); return true }
             if n == 0 { return false }
             if errno == EAGAIN || errno == EINTR { try wait(events: POLLIN, deadline: deadline, timeout: timeout); continue }
