@@ -11,6 +11,7 @@ extension RunbookMain {
         ListCommand.self,
         ShowCommand.self,
         SnapshotCommand.self,
+        ServeCommand.self,
     ]
 }
 

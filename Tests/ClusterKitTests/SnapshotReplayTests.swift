@@ -7,13 +7,13 @@ import RunbookKit
 /// prints the same thing either way.
 final class SnapshotReplayTests: SnapshotTestCase {
     func testKubectlPrintsTheSameLiveAndReplayed() throws {
-        let live = try ServedCluster(path: SnapshotTestSupport.basicFixture)
+        let live = try ServedForSnapshot(path: SnapshotTestSupport.basicFixture)
         defer { live.stop() }
         let archive = directory + "/basic.tar.gz"
         let summary = try live.snapshot(to: archive)
         XCTAssertEqual(summary.failures, [])
         XCTAssertTrue(summary.kinds.contains("pods.core"))
-        let replay = try ServedCluster(path: archive)
+        let replay = try ServedForSnapshot(path: archive)
         defer { replay.stop() }
         XCTAssertEqual(replay.store.manifest.source, .snapshot)
         XCTAssertFalse(replay.store.manifest.shiftTimes)
@@ -81,7 +81,7 @@ final class SnapshotReplayTests: SnapshotTestCase {
         try (try String(contentsOfFile: current, encoding: .utf8) + "using password plain-env-password-42 from the environment\n")
             .write(toFile: current, atomically: true, encoding: .utf8)
 
-        let live = try ServedCluster(path: fixture)
+        let live = try ServedForSnapshot(path: fixture)
         defer { live.stop() }
         let archive = directory + "/secrets.tar.gz"
         let summary = try live.snapshot(to: archive)
@@ -118,7 +118,7 @@ final class SnapshotReplayTests: SnapshotTestCase {
 
     func testASnapshotFromAServerThatFailsEveryOtherRequestListsTheFailures() throws {
         let failing = FailEveryOther()
-        let live = try ServedCluster(path: SnapshotTestSupport.basicFixture, handlers: [failing])
+        let live = try ServedForSnapshot(path: SnapshotTestSupport.basicFixture, handlers: [failing])
         defer { live.stop() }
         let archive = directory + "/partial.tar.gz"
         let summary = try live.snapshot(to: archive, options: SnapshotOptions(parallel: 1))
@@ -133,7 +133,7 @@ final class SnapshotReplayTests: SnapshotTestCase {
         XCTAssertEqual(listed.count, summary.failures.count)
         XCTAssertTrue(listed.allSatisfy { $0["path"]?.hasPrefix("/") == true && $0["error"] != nil })
         // The partial snapshot still opens and serves.
-        let replay = try ServedCluster(path: archive)
+        let replay = try ServedForSnapshot(path: archive)
         replay.stop()
     }
 

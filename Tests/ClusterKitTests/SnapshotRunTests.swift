@@ -9,7 +9,7 @@ final class SnapshotRunTests: SnapshotTestCase {
     private var binary: String { SnapshotTestSupport.repositoryRoot + "/.build/debug/runbook" }
 
     private func takeSnapshot() throws -> String {
-        let live = try ServedCluster(path: SnapshotTestSupport.basicFixture)
+        let live = try ServedForSnapshot(path: SnapshotTestSupport.basicFixture)
         defer { live.stop() }
         let archive = directory + "/basic.tar.gz"
         XCTAssertEqual(try live.snapshot(to: archive).failures, [])

@@ -6,7 +6,7 @@ import RunbookKit
 /// A cluster served by the project's own API server on 127.0.0.1, with a kubeconfig and a
 /// kubectl cache in a private temporary directory: the real kubectl talks to it and the
 /// user's ~/.kube is never touched.
-final class ServedCluster {
+final class ServedForSnapshot {
     let server: ClusterServer
     let store: ClusterStore
     let directory: String
