@@ -58,6 +58,11 @@ struct SnapshotCommand: ParsableCommand {
     func run() throws {
         let path = output ?? SnapshotCommand.defaultName(Date())
         let partial = path + ".partial"
+        let parent = (path as NSString).deletingLastPathComponent
+        guard access(parent.isEmpty ? "." : parent, W_OK) == 0 else {
+            Output.err("error: cannot write \(path): \(String(cString: strerror(errno))) (choose another place with -o PATH)\n")
+            throw ExitCode(Exit.usage)
+        }
         Cancellation.installSignalHandlers()
         let source: SnapshotSource
         let proxy: KubectlProxy
