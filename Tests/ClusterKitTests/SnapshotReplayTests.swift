@@ -116,6 +116,41 @@ final class SnapshotReplayTests: SnapshotTestCase {
         XCTAssertEqual(manifest["shiftTimes"] as? Bool, false)
     }
 
+    func testNamespacesSelectorAndMaxSizeShapeWhatIsCollected() throws {
+        let fixture = directory + "/fixture"
+        try FileManager.default.copyItem(atPath: SnapshotTestSupport.basicFixture, toPath: fixture)
+        // A current log of 2 MiB: past --max-size 1 it is left out, and the snapshot says so.
+        let line = String(repeating: "x", count: 1023) + "\n"
+        try String(repeating: line, count: 2048).write(toFile: fixture + "/logs/shop/api-5f6d7c8b9-xk2lp/api.log",
+                                                       atomically: true, encoding: .utf8)
+        let live = try ServedForSnapshot(path: fixture)
+        defer { live.stop() }
+        let archive = directory + "/some.tar.gz"
+        let summary = try live.snapshot(to: archive, options: SnapshotOptions(namespaces: ["shop", "default"],
+                                                                              selector: "app in (api,web)", logTail: 5000,
+                                                                              maxSizeMiB: 1))
+        XCTAssertEqual(summary.failures, [])
+        XCTAssertGreaterThanOrEqual(summary.logsSkippedForSize, 1)
+        let unpacked = try UnpackedArchive(path: archive, temporaryRoot: directory)
+        defer { unpacked.remove() }
+        let files = SnapshotTestSupport.files(under: unpacked.directory)
+        XCTAssertNil(files["logs/shop/api-5f6d7c8b9-xk2lp/api.log"])
+        let pods = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(files["objects/pods.core.json"]!.utf8)) as? [String: Any])
+        let names = ((pods["items"] as? [[String: Any]]) ?? []).compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String }
+        XCTAssertEqual(names.sorted(), ["api-5f6d7c8b9-xk2lp", "web-7d4b9c6f5-abcde", "web-7d4b9c6f5-fghij"])
+        // Namespaced kinds from both namespaces, merged into one list and one Table.
+        let services = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(files["tables/services.core.json"]!.utf8)) as? [String: Any])
+        let namespaces = Set(((services["rows"] as? [[String: Any]]) ?? []).compactMap {
+            (($0["object"] as? [String: Any])?["metadata"] as? [String: Any])?["namespace"] as? String
+        })
+        XCTAssertEqual(namespaces, ["shop", "default"])
+        // Cluster-scoped kinds are collected whatever the namespaces.
+        XCTAssertNotNil(files["objects/nodes.core.json"])
+        let manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(files["cluster.json"]!.utf8)) as? [String: Any])
+        let logs = try XCTUnwrap((manifest["snapshot"] as? [String: Any])?["logs"] as? [String: Any])
+        XCTAssertTrue((logs["note"] as? String)?.contains("--max-size 1 MiB reached") == true, "\(logs)")
+    }
+
     func testASnapshotFromAServerThatFailsEveryOtherRequestListsTheFailures() throws {
         let failing = FailEveryOther()
         let live = try ServedForSnapshot(path: SnapshotTestSupport.basicFixture, handlers: [failing])
