@@ -32,6 +32,13 @@ struct ServeCommand: ParsableCommand {
             Output.err("error: \(error)\n")
             throw ExitCode(Exit.usage)
         }
+        // SIGINT and SIGTERM are blocked before any server thread exists (threads inherit the
+        // mask), then waited for here: the kubeconfig is removed on the way out.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
         let server = ClusterServer(cluster: store, options: .init(port: port))
         let kubeconfigPath = kubeconfig ?? NSTemporaryDirectory() + "runbook-\(store.manifest.name)-\(getpid().description).kubeconfig"
         do {
@@ -42,13 +49,6 @@ struct ServeCommand: ParsableCommand {
             Output.err("error: \(error)\n")
             throw ExitCode(1)
         }
-        // Block SIGINT and SIGTERM and wait for them synchronously: the server's threads keep
-        // serving and the kubeconfig is removed on the way out.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
         Output.err("serving \(store.manifest.name) (\(store.manifest.source.rawValue)) on http://127.0.0.1:\(server.port); Ctrl-C stops\n")
         Output.out("export KUBECONFIG=\(kubeconfigPath)\n")
         var received: Int32 = 0

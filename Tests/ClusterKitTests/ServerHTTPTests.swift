@@ -68,6 +68,40 @@ final class ServerHTTPTests: XCTestCase {
         XCTAssertTrue(text.contains(#""message":"pods \"nope\" not found","reason":"NotFound""#), text)
     }
 
+    /// The body of a GET (with `Connection: close`) and its status line.
+    func get(_ target: String, accept: String = "application/json") throws -> (status: String, body: String) {
+        let text = try exchange("GET \(target) HTTP/1.1\r\nAccept: \(accept)\r\nConnection: close\r\n\r\n")
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        return (parts[0].components(separatedBy: "\r\n")[0], parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+
+    func testRoutesThatAreNotThere() throws {
+        XCTAssertEqual(try get("/api/v1/pods/api-5f6d7c8b9-xk2lp").status, "HTTP/1.1 404 Not Found",
+                       "a namespaced object is reached through its namespace")
+        XCTAssertEqual(try get("/api/v1/namespaces/shop/nodes").status, "HTTP/1.1 404 Not Found")
+        XCTAssertEqual(try get("/apis/apps/v2/deployments").status, "HTTP/1.1 404 Not Found")
+        XCTAssertEqual(try get("/openapi/v3").status, "HTTP/1.1 404 Not Found")
+        XCTAssertEqual(try get("/api/v1/namespaces/shop").status, "HTTP/1.1 200 OK", "a namespace is cluster-scoped")
+    }
+
+    func testHealthWithoutVerbose() throws {
+        XCTAssertEqual(try get("/livez").body, "ok")
+        XCTAssertTrue(try get("/livez?verbose").body.hasSuffix("livez check passed\n"))
+    }
+
+    func testIncludeObject() throws {
+        let accept = "application/json;as=Table;v=v1;g=meta.k8s.io"
+        let metadata = try JSONParser.parse(try get("/api/v1/namespaces/shop/pods/cache-0", accept: accept).body)
+        XCTAssertEqual(metadata.at("kind"), .string("Table"))
+        let rows = metadata["rows"]!.array!
+        XCTAssertEqual(rows[0].at("object.kind"), .string("PartialObjectMetadata"))
+        XCTAssertEqual(rows[0]["cells"]!.array![2], .string("Terminating"))
+        let none = try JSONParser.parse(try get("/api/v1/namespaces/shop/pods/cache-0?includeObject=None", accept: accept).body)
+        XCTAssertNil(none["rows"]!.array![0]["object"])
+        let whole = try JSONParser.parse(try get("/api/v1/namespaces/shop/pods/cache-0?includeObject=Object", accept: accept).body)
+        XCTAssertEqual(whole["rows"]!.array![0].at("object.spec.nodeName"), .string("node-2"))
+    }
+
     func testGarbageGetsA400AndTheConnectionCloses() throws {
         XCTAssertTrue(try exchange("\u{1}\u{2}garbage\r\n\r\n").hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
     }
@@ -99,6 +133,8 @@ final class ServerHTTPTests: XCTestCase {
         let text = try exchange("POST /api/v1/namespaces/shop/pods HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
         XCTAssertTrue(text.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"), text)
         XCTAssertTrue(text.contains("read-only: this is a recorded cluster, POST pods is not possible"), text)
+        let review = try exchange("POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        XCTAssertTrue(review.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"), "a write where nothing is served is still a write: \(review)")
     }
 
     func testStopClosesAnIdleConnectionAndTheListener() throws {

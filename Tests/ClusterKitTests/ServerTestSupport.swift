@@ -54,6 +54,8 @@ final class ServedCluster {
         env["KUBECONFIG"] = "\(directory)/kubeconfig"
         env["KUBECACHEDIR"] = "\(directory)/cache"
         env["HOME"] = directory
+        // describe prints times in the local zone; the tests compare them as +0000.
+        env["TZ"] = "UTC"
         process.environment = env
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

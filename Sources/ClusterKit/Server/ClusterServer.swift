@@ -79,13 +79,18 @@ public final class ClusterServer: @unchecked Sendable {
         let port = Int(UInt16(bigEndian: actual.sin_port))
         lock.withLock { listenFD = fd; boundPort = port; stopping = false }
         threads.enter()
-        let thread = Thread { [self] in acceptLoop(fd); threads.leave() }
+        let thread = Thread { [self] in
+            acceptLoop(fd)
+            close(fd)
+            threads.leave()
+        }
         thread.name = "cluster-server-accept"
         thread.start()
         return port
     }
 
     /// Closes the listener and every connection, and waits for their threads to end.
+    /// Not from a handler: it would wait for its own thread.
     public func stop() {
         // Connections are shut down under the lock that their threads also take to close
         // them, so a descriptor is never shut down after it was closed (and perhaps reused).
@@ -95,16 +100,17 @@ public final class ClusterServer: @unchecked Sendable {
             defer { listenFD = -1 }
             return listenFD
         }
+        // Shut down only: the accept thread wakes and closes the listener itself, so it
+        // never calls accept on a descriptor that was closed (and perhaps reused).
         if fd >= 0 {
             #if canImport(Glibc)
             _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+            #else
+            _ = Darwin.shutdown(fd, SHUT_RDWR)
             #endif
-            close(fd)
         }
         threads.wait()
     }
-
-    deinit { if listenFD >= 0 { close(listenFD) } }
 
     private var isStopping: Bool { lock.withLock { stopping } }
 
@@ -125,7 +131,8 @@ public final class ClusterServer: @unchecked Sendable {
                 return nextConnectionID
             }
             guard let id else {
-                connection.send(HTTPResponse(status: 503).serialized(keepAlive: false))
+                connection.send(APIStatus.failure(code: 503, reason: "ServiceUnavailable",
+                                                  message: "too many connections (\(options.maxConnections)); try again").serialized(keepAlive: false))
                 close(client)
                 continue
             }
