@@ -196,7 +196,9 @@ public final class SnapshotCollector: @unchecked Sendable {
 
     private func collect(_ kind: SnapshotKind, client: HTTPGetting, writer: TarGzWriter) throws {
         defer { report { $0.kindsDone += 1 } }
-        let namespaces: [String?] = kind.namespaced && !options.namespaces.isEmpty ? options.namespaces : [nil]
+        var seen = Set<String>()
+        let unique = options.namespaces.filter { seen.insert($0).inserted }
+        let namespaces: [String?] = kind.namespaced && !unique.isEmpty ? unique : [nil]
         var query = ""
         if kind.isPods, let selector = options.selector {
             query = "labelSelector=" + SnapshotCollector.percentEncoded(selector)
@@ -313,7 +315,11 @@ public final class SnapshotCollector: @unchecked Sendable {
                 }
             }
         }
-        mutex.withLock { logs += planned }
+        mutex.withLock {
+            // One file per log, whatever the list held twice.
+            var files = Set(logs.map(\.file))
+            logs += planned.filter { files.insert($0.file).inserted }
+        }
     }
 
     static func isHealthy(phase: String?, statuses: [[String: Any]]) -> Bool {
