@@ -61,6 +61,12 @@ final class SnapshotReplayTests: SnapshotTestCase {
             ]],
         ]
         try JSONSerialization.data(withJSONObject: secrets).write(to: URL(fileURLWithPath: fixture + "/objects/secrets.json"))
+        let configMap: [String: Any] = [
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": ["name": "api-config", "namespace": "shop", "creationTimestamp": "2026-01-15T09:00:00Z"],
+            "data": ["DATABASE_URL": "postgres://shop:\(secretValue)@db:5432/shop", "LOG_LEVEL": "debug"],
+        ]
+        try JSONSerialization.data(withJSONObject: configMap).write(to: URL(fileURLWithPath: fixture + "/objects/api-config.json"))
         let log = fixture + "/logs/shop/api-5f6d7c8b9-xk2lp/api.previous.log"
         try (try String(contentsOfFile: log, encoding: .utf8) + "calling auth with Authorization: Bearer sk-live-0123456789abcdef\nid token \(token)\ndb url postgres://shop:\(secretValue)@db:5432/shop\n")
             .write(toFile: log, atomically: true, encoding: .utf8)
@@ -104,6 +110,7 @@ final class SnapshotReplayTests: SnapshotTestCase {
         XCTAssertFalse(files["logs/shop/api-5f6d7c8b9-xk2lp/api.previous.log"]!.contains("sk-live-0123456789abcdef"))
         XCTAssertTrue(files["logs/shop/api-5f6d7c8b9-xk2lp/api.log"]!.contains("using password \(SecretRedactor.mask) from"))
         XCTAssertTrue(files["objects/pods.core.json"]!.contains("\"debug\""), "a harmless env value is kept")
+        XCTAssertTrue(files["objects/configmaps.core.json"]!.contains("postgres://shop:\(SecretRedactor.mask)@db:5432/shop"))
 
         // Every redaction is listed: where and which pattern, never the value.
         let manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(files["cluster.json"]!.utf8)) as? [String: Any])

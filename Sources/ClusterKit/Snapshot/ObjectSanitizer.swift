@@ -26,7 +26,8 @@ public struct Redaction: Codable, Equatable, Sendable {
 final class ObjectSanitizer {
     private let scanner: CredentialScanner
     private let file: String
-    private let secrets: Bool
+    private let content: Content
+    private var secrets: Bool { content == .secretData }
     private(set) var redactions: [Redaction] = []
     /// Values of credential-named environment variables: masked in logs too.
     private(set) var credentialValues: [String] = []
@@ -34,10 +35,20 @@ final class ObjectSanitizer {
     private var path: [String] = []
     private var object = ""
 
-    init(scanner: CredentialScanner, file: String, secrets: Bool) {
+    /// What the `data` of the list's objects is.
+    enum Content {
+        /// A Secret's: no value is kept.
+        case secretData
+        /// A ConfigMap's: configuration runbooks read, kept with credentials in it masked.
+        case configurationData
+        /// Any other kind's: not looked at as data.
+        case other
+    }
+
+    init(scanner: CredentialScanner, file: String, content: Content) {
         self.scanner = scanner
         self.file = file
-        self.secrets = secrets
+        self.content = content
     }
 
     /// Sanitizes a List or a Table: each item (or row object) on its own, so each redaction
@@ -68,13 +79,26 @@ final class ObjectSanitizer {
         object = (metadata?["namespace"] as? String).map { "\($0)/\(name)" } ?? name
         path = []
         var itemChanged = false
-        if secrets {
+        switch content {
+        case .secretData:
             for key in ["data", "stringData"] {
                 guard let data = item[key] as? [String: Any], !data.isEmpty else { continue }
                 item[key] = data.mapValues { _ in "" }
                 itemChanged = true
                 note("." + key, .secretValue)
             }
+        case .configurationData:
+            guard var data = item["data"] as? [String: Any] else { break }
+            path = ["data"]
+            for key in Array(data.keys) {
+                guard let text = data[key] as? String, let masked = scan(text, at: "[\(key)]") else { continue }
+                data[key] = masked
+                itemChanged = true
+            }
+            if itemChanged { item["data"] = data }
+            path = []
+        case .other:
+            break
         }
         var value: Any = item
         if walk(&value) { itemChanged = true }

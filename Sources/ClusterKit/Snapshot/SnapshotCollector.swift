@@ -262,7 +262,8 @@ public final class SnapshotCollector: @unchecked Sendable {
             }
         }
         guard var merged else { return nil }
-        let sanitizer = ObjectSanitizer(scanner: scanner, file: file, secrets: kind.isSecrets)
+        let content: ObjectSanitizer.Content = kind.isSecrets ? .secretData : kind.isConfigMaps ? .configurationData : .other
+        let sanitizer = ObjectSanitizer(scanner: scanner, file: file, content: content)
         sanitizer.sanitize(list: &merged)
         if kind.isPods && rowsKey == "items" { planLogs(merged) }
         mutex.withLock {

@@ -31,6 +31,7 @@ public struct SnapshotKind: Sendable, Equatable {
     }
 
     public var isSecrets: Bool { resource == "secrets" && group.isEmpty }
+    public var isConfigMaps: Bool { resource == "configmaps" && group.isEmpty }
     public var isPods: Bool { resource == "pods" && group.isEmpty }
 
     /// Everything `runbook snapshot` collects, the biggest list first so that it starts
