@@ -17,7 +17,7 @@ struct SnapshotCommand: ParsableCommand {
             annotations are masked. See docs/SNAPSHOTS.md.
 
             Exit codes: 0 everything collected; 1 written, but some requests failed (listed); \
-            2 usage error or nothing could be written; 3 interrupted (nothing written).
+            2 usage error, or nothing could be collected or written; 3 interrupted (nothing written).
             """)
 
     @Option(name: .shortAndLong, help: "The archive to write (default: incident-YYYYMMDD-HHMM.tar.gz here, local time).")

@@ -79,6 +79,10 @@ public final class SnapshotCollector: @unchecked Sendable {
         mutex.withLock { state.kindsTotal = kinds.count }
         // Logs need the pod list, so they are a second round once every kind is in.
         try run(kinds.map { Work.kind($0) } + serverPaths.map { Work.server($0) }, writer: writer)
+        if cancellation.isCancelled { throw HTTPClientError.cancelled }
+        if let nothing = mutex.withLock({ collected.isEmpty ? failures.first : nil }) {
+            throw NothingCollected(first: nothing, count: mutex.withLock { failures.count })
+        }
         let logWork = mutex.withLock { () -> [Work] in
             state.logsTotal = logs.count
             return logs.map { Work.log($0) }
@@ -415,6 +419,16 @@ public final class SnapshotCollector: @unchecked Sendable {
         guard let data = try? JSONEncoder().encode(options),
               let object = try? JSONSerialization.jsonObject(with: data) else { return [:] as [String: Any] }
         return object
+    }
+}
+
+/// Not one kind could be listed: no archive is written (an empty one would only mislead).
+public struct NothingCollected: Error, CustomStringConvertible {
+    public let first: SnapshotFailure
+    public let count: Int
+
+    public var description: String {
+        "nothing could be collected (\(count) requests failed; the first: \(first.path): \(first.error)); check that `kubectl get --raw /version` works with this kubeconfig"
     }
 }
 
