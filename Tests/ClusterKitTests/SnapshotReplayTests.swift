@@ -179,6 +179,16 @@ final class SnapshotReplayTests: SnapshotTestCase {
         replay.stop()
     }
 
+    func testARequestThatTakesTooLongIsListedAndTheRestCollected() throws {
+        let live = try ServedForSnapshot(path: SnapshotTestSupport.basicFixture, handlers: [SlowNodes()])
+        defer { live.stop() }
+        let archive = directory + "/slow.tar.gz"
+        let summary = try live.snapshot(to: archive, options: SnapshotOptions(requestTimeout: 1))
+        XCTAssertEqual(summary.failures.map(\.path), ["/api/v1/nodes"])
+        XCTAssertEqual(summary.failures.first?.error, "no complete answer within 1s (--request-timeout)")
+        XCTAssertTrue(summary.kinds.contains("pods.core"))
+    }
+
     func testAHostileArchiveIsRefusedWhenOpened() throws {
         let path = directory + "/hostile.tar.gz"
         let gzip = try GzipFileWriter(path: path)
@@ -212,5 +222,13 @@ final class FailEveryOther: ClusterRequestHandler, @unchecked Sendable {
         guard fail else { return nil }
         let body = #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"etcdserver: request timed out","code":500}"#
         return .response(HTTPResponse(status: 500, headers: [("Content-Type", "application/json")], body: Array(body.utf8)))
+    }
+}
+
+/// Answers the node list only after 3 seconds, as an API server under load might.
+final class SlowNodes: ClusterRequestHandler, @unchecked Sendable {
+    func handle(_ request: HTTPRequest, connection: HTTPConnection) -> HandlerResult? {
+        if request.path == "/api/v1/nodes" && request.header("accept")?.contains("as=Table") != true { sleep(3) }
+        return nil
     }
 }
