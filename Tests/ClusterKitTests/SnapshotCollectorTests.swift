@@ -11,26 +11,26 @@ final class SnapshotCollectorTests: XCTestCase {
 
     func testWhichPodsAreHealthy() {
         let ready: [String: Any] = ["name": "a", "ready": true, "restartCount": 0, "state": ["running": [:] as [String: Any]]]
-        XCTAssertTrue(SnapshotCollector.isHealthy(phase: "Running", statuses: [ready]))
-        XCTAssertFalse(SnapshotCollector.isHealthy(phase: "Pending", statuses: [ready]))
+        XCTAssertTrue(LogPlan.isHealthy(phase: "Running", statuses: [ready]))
+        XCTAssertFalse(LogPlan.isHealthy(phase: "Pending", statuses: [ready]))
         var restarted = ready
         restarted["restartCount"] = 1
-        XCTAssertFalse(SnapshotCollector.isHealthy(phase: "Running", statuses: [restarted]))
+        XCTAssertFalse(LogPlan.isHealthy(phase: "Running", statuses: [restarted]))
         var notReady = ready
         notReady["ready"] = false
-        XCTAssertFalse(SnapshotCollector.isHealthy(phase: "Running", statuses: [notReady]))
+        XCTAssertFalse(LogPlan.isHealthy(phase: "Running", statuses: [notReady]))
         let initDone: [String: Any] = ["name": "init", "ready": false, "restartCount": 0,
                                        "state": ["terminated": ["reason": "Completed", "exitCode": 0] as [String: Any]]]
-        XCTAssertTrue(SnapshotCollector.isHealthy(phase: "Running", statuses: [initDone, ready]))
+        XCTAssertTrue(LogPlan.isHealthy(phase: "Running", statuses: [initDone, ready]))
         let oom: [String: Any] = ["name": "b", "ready": false, "restartCount": 0,
                                   "state": ["terminated": ["reason": "OOMKilled", "exitCode": 137] as [String: Any]]]
-        XCTAssertFalse(SnapshotCollector.isHealthy(phase: "Running", statuses: [oom]))
+        XCTAssertFalse(LogPlan.isHealthy(phase: "Running", statuses: [oom]))
     }
 
     func testNamesThatCannotBePathComponentsAreNotUsedForLogFiles() {
-        XCTAssertTrue(SnapshotCollector.isSafeName("api-5f6d7c8b9-xk2lp"))
+        XCTAssertTrue(LogPlan.isSafeName("api-5f6d7c8b9-xk2lp"))
         for name in ["", ".", "..", "a/b", "a b", "a%2f", "a?b", String(repeating: "a", count: 254)] {
-            XCTAssertFalse(SnapshotCollector.isSafeName(name), name)
+            XCTAssertFalse(LogPlan.isSafeName(name), name)
         }
     }
 

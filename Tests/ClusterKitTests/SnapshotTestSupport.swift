@@ -80,7 +80,7 @@ enum SnapshotTestSupport {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         // Both pipes are drained at once so that neither fills while the other is read.
-        var errorData = Data()
+        nonisolated(unsafe) var errorData = Data()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {

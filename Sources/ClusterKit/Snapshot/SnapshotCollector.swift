@@ -34,7 +34,7 @@ public final class SnapshotCollector: @unchecked Sendable {
     private var collected: [String] = []
     private var notServed: [String] = []
     private var credentialValues: [String] = []
-    private var logs: [LogRequest] = []
+    private var logs: [LogPlan.Request] = []
     private var state = SnapshotProgress(kindsDone: 0, kindsTotal: 0, logsDone: 0, logsTotal: 0, bytes: 0, current: nil)
     private var logsCollected = 0
     private var logsSkippedForSize = 0
@@ -71,7 +71,7 @@ public final class SnapshotCollector: @unchecked Sendable {
     private enum Work {
         case server(String)
         case kind(SnapshotKind)
-        case log(LogRequest)
+        case log(LogPlan.Request)
     }
 
     private func collect(into writer: TarGzWriter, started: Date) throws -> SnapshotSummary {
@@ -280,46 +280,9 @@ public final class SnapshotCollector: @unchecked Sendable {
 
     // MARK: Logs
 
-    struct LogRequest {
-        let namespace: String
-        let pod: String
-        let container: String
-        let previous: Bool
-
-        var file: String {
-            "\(ClusterFormat.logsDirectory)/\(namespace)/\(pod)/\(container)\(previous ? ".previous" : "").log"
-        }
-    }
-
-    /// Queues the logs of every pod that is not healthy: not Running, a container not ready,
-    /// restarted, or waiting or terminated with a reason. Current logs of containers that
-    /// have run; previous logs of those that restarted.
+    /// Queues the logs `LogPlan` picks from the pod list, each file once.
     private func planLogs(_ list: [String: Any]) {
-        guard let items = list["items"] as? [Any] else { return }
-        var planned: [LogRequest] = []
-        for case let pod as [String: Any] in items {
-            guard let metadata = pod["metadata"] as? [String: Any], let name = metadata["name"] as? String,
-                  let namespace = metadata["namespace"] as? String,
-                  SnapshotCollector.isSafeName(name), SnapshotCollector.isSafeName(namespace) else { continue }
-            let status = pod["status"] as? [String: Any]
-            let statuses = ((status?["initContainerStatuses"] as? [[String: Any]]) ?? [])
-                + ((status?["containerStatuses"] as? [[String: Any]]) ?? [])
-            guard !SnapshotCollector.isHealthy(phase: status?["phase"] as? String, statuses: statuses) else { continue }
-            for container in statuses {
-                guard let containerName = container["name"] as? String, SnapshotCollector.isSafeName(containerName) else { continue }
-                let state = container["state"] as? [String: Any]
-                let restarts = container["restartCount"] as? Int ?? 0
-                let ranBefore = restarts > 0 || (container["lastState"] as? [String: Any])?["terminated"] != nil
-                // A container waiting to restart (CrashLoopBackOff) still answers its current
-                // log with its last instance's output, as `kubectl logs` shows it.
-                if state?["running"] != nil || state?["terminated"] != nil || ranBefore {
-                    planned.append(LogRequest(namespace: namespace, pod: name, container: containerName, previous: false))
-                }
-                if ranBefore {
-                    planned.append(LogRequest(namespace: namespace, pod: name, container: containerName, previous: true))
-                }
-            }
-        }
+        let planned = LogPlan.requests(for: list)
         mutex.withLock {
             // One file per log, whatever the list held twice.
             var files = Set(logs.map(\.file))
@@ -327,23 +290,7 @@ public final class SnapshotCollector: @unchecked Sendable {
         }
     }
 
-    static func isHealthy(phase: String?, statuses: [[String: Any]]) -> Bool {
-        guard phase == "Running" else { return false }
-        for container in statuses {
-            if (container["restartCount"] as? Int ?? 0) > 0 { return false }
-            let state = container["state"] as? [String: Any]
-            if let waiting = state?["waiting"] as? [String: Any], waiting["reason"] != nil { return false }
-            if let terminated = state?["terminated"] as? [String: Any], terminated["reason"] != nil {
-                // A finished init container is how a healthy pod starts.
-                if terminated["reason"] as? String != "Completed" { return false }
-                continue
-            }
-            if container["ready"] as? Bool != true { return false }
-        }
-        return true
-    }
-
-    private func collect(_ request: LogRequest, client: HTTPGetting, writer: TarGzWriter) throws {
+    private func collect(_ request: LogPlan.Request, client: HTTPGetting, writer: TarGzWriter) throws {
         defer { report { $0.logsDone += 1 } }
         if let limit = options.maxSizeMiB, writer.uncompressedBytes >= limit << 20 {
             mutex.withLock { logsSkippedForSize += 1 }
@@ -382,14 +329,6 @@ public final class SnapshotCollector: @unchecked Sendable {
         let copy = state
         mutex.unlock()
         progress(copy)
-    }
-
-    /// A name that is safe as a path component (Kubernetes names always are; a hostile
-    /// server's might not be).
-    static func isSafeName(_ name: String) -> Bool {
-        !name.isEmpty && name != "." && name != ".." && name.utf8.count <= 253
-            && name.utf8.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "\\")
-                && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "&") && $0 != UInt8(ascii: "#") && $0 != UInt8(ascii: "%") }
     }
 
     /// The context's name as a cluster name (letters, digits, '-', '_', '.'): the replay
