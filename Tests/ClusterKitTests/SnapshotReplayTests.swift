@@ -189,6 +189,15 @@ final class SnapshotReplayTests: SnapshotTestCase {
         XCTAssertTrue(summary.kinds.contains("pods.core"))
     }
 
+    func testAKindTheServerDoesNotServeIsNotedNotFailed() throws {
+        let live = try ServedForSnapshot(path: SnapshotTestSupport.basicFixture, handlers: [NoVolumeAttachments()])
+        defer { live.stop() }
+        let summary = try live.snapshot(to: directory + "/older.tar.gz")
+        XCTAssertEqual(summary.failures, [])
+        XCTAssertEqual(summary.notServed, ["volumeattachments.storage.k8s.io"])
+        XCTAssertFalse(summary.kinds.contains("volumeattachments.storage.k8s.io"))
+    }
+
     func testAHostileArchiveIsRefusedWhenOpened() throws {
         let path = directory + "/hostile.tar.gz"
         let gzip = try GzipFileWriter(path: path)
@@ -230,5 +239,14 @@ final class SlowNodes: ClusterRequestHandler, @unchecked Sendable {
     func handle(_ request: HTTPRequest, connection: HTTPConnection) -> HandlerResult? {
         if request.path == "/api/v1/nodes" && request.header("accept")?.contains("as=Table") != true { sleep(3) }
         return nil
+    }
+}
+
+/// A cluster without the storage.k8s.io volume attachments API: 404, as for an API not installed.
+final class NoVolumeAttachments: ClusterRequestHandler, @unchecked Sendable {
+    func handle(_ request: HTTPRequest, connection: HTTPConnection) -> HandlerResult? {
+        guard request.path.hasPrefix("/apis/storage.k8s.io/v1/volumeattachments") else { return nil }
+        let body = #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","code":404}"#
+        return .response(HTTPResponse(status: 404, headers: [("Content-Type", "application/json")], body: Array(body.utf8)))
     }
 }
