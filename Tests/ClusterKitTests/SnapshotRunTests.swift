@@ -64,6 +64,33 @@ final class SnapshotRunTests: SnapshotTestCase {
         }, [])
     }
 
+    func testCtrlCStopsTheProxyAndLeavesNoArchive() throws {
+        let live = try ServedForSnapshot(path: SnapshotTestSupport.basicFixture, handlers: [SlowNodes()])
+        defer { live.stop() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["snapshot", "-o", directory + "/cut.tar.gz"]
+        // The proxy's private directory goes under TMPDIR: here, so that what is left is seen.
+        process.environment = ProcessInfo.processInfo.environment.merging(live.environment.merging(["TMPDIR": directory]) { $1 }) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The node list takes 3 s to answer: the snapshot is under way when the signal comes.
+        var proxyDirectories: [String] = []
+        for _ in 0 ..< 100 where proxyDirectories.isEmpty {
+            usleep(50_000)
+            proxyDirectories = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("runbook-proxy-") }
+        }
+        XCTAssertEqual(proxyDirectories.count, 1, "kubectl proxy was started in its own directory")
+        usleep(500_000)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 3)
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory)
+        XCTAssertEqual(left.filter { $0.hasPrefix("runbook-proxy-") || $0.hasPrefix("cut.tar.gz") }, [],
+                       "the proxy is stopped (its directory removed) and no archive or partial file is left")
+    }
+
     func testResumeRefusesASnapshotThatChanged() throws {
         let archive = try takeSnapshot()
         let runbook = directory + "/ask.runbook"
