@@ -69,7 +69,9 @@ final class SnapshotReplay: @unchecked Sendable {
         do {
             return try SnapshotReplay(path: path, expectedHash: expectedHash)
         } catch {
-            Output.err("error: --snapshot \(path): \(error)\n")
+            // On resume the path comes from the journal, not from an option the user gave.
+            let what = expectedHash == nil ? "--snapshot \(path)" : "the run's snapshot \(path)"
+            Output.err("error: \(what): \(error)\n")
             throw ExitCode(Exit.usage)
         }
     }
