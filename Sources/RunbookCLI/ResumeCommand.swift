@@ -61,6 +61,10 @@ struct ResumeCommand: ParsableCommand {
         let targets = header.plan.targets
         try checkReachable(targets)
 
+        // A run against a snapshot continues against the very same file, or not at all.
+        let replay = try header.plan.snapshot.map { try SnapshotReplay.startOrExit(path: $0.path, expectedHash: $0.sha256) }
+        defer { replay?.stop() }
+        replay?.apply(to: &options)
         let executor = try Executors.make(sshConfig: targets.sshConfig, scenarioPath: nil)
         defer { executor.shutdown() }
         let writer = try SessionFactory.openJournal(path: journalPath, runbookPath: header.runbookPath)
@@ -70,7 +74,7 @@ struct ResumeCommand: ParsableCommand {
         let operatorIO: OperatorIO = header.mode == .repl ? replOperator : TerminalOperator()
         let session = try SessionFactory.session(.init(
             checked: checked, options: options, targets: targets, mode: header.mode,
-            identity: SessionFactory.identity, executor: executor.executor, operatorIO: operatorIO,
+            identity: SessionFactory.identity, executor: replay?.wrap(executor.executor) ?? executor.executor, operatorIO: operatorIO,
             cancellation: Cancellation.shared, journal: writer,
             observers: display.observers + (header.mode == .repl ? [tracker] : []),
             targetObservers: display.targetObservers))

@@ -40,6 +40,8 @@ struct RunCommand: ParsableCommand {
             completion: .file(extensions: ["scenario"]))
     var scenario: String?
 
+    @OptionGroup var snapshotOption: SnapshotOption
+
     func run() throws {
         if format == .json { Output.humanOnStderr = true }
         let terminal = Terminal(noColor: session.noColor)
@@ -58,6 +60,10 @@ struct RunCommand: ParsableCommand {
         try SecretInputs.resolve(checked, files: session.secretFile, into: &options)
         options.processEnvironment = SessionFactory.environment(for: checked)
         if let scenario { options = try Executors.scenarioOptions(options, scenarioPath: scenario) }
+        if scenario != nil && snapshotOption.snapshot != nil { throw ValidationError("--scenario and --snapshot cannot be used together") }
+        let replay = try snapshotOption.start()
+        defer { replay?.stop() }
+        replay?.apply(to: &options)
         options.fromStep = from
         if let from, checked.runbook.step(from) == nil {
             Output.err("error: no step '\(from)' in \(file) (steps: \(checked.runbook.steps.map(\.id).joined(separator: ", ")))\n")
@@ -71,7 +77,7 @@ struct RunCommand: ParsableCommand {
         let journal = try SessionFactory.journal(session: session, runbookPath: checked.path)
         let run = try SessionFactory.session(.init(
             checked: checked, options: options, targets: targets, mode: executor.simulated ? .scenario : .run,
-            identity: SessionFactory.identity, executor: executor.executor, operatorIO: TerminalOperator(),
+            identity: SessionFactory.identity, executor: replay?.wrap(executor.executor) ?? executor.executor, operatorIO: TerminalOperator(),
             cancellation: Cancellation.shared, journal: journal, observers: display.observers,
             targetObservers: display.targetObservers))
         Cancellation.installSignalHandlers()

@@ -12,6 +12,7 @@ extension RunbookMain {
         ShowCommand.self,
         CleanupCommand.self,
         TestBedCommand.self,
+        SnapshotCommand.self,
         ServeCommand.self,
     ]
 }

@@ -26,6 +26,8 @@ struct ReplCommand: ParsableCommand {
     @Option(name: .long, help: "History file (default: $XDG_STATE_HOME/runbook/history).")
     var history: String?
 
+    @OptionGroup var snapshotOption: SnapshotOption
+
     func run() throws {
         var params = parameters
         var path = file
@@ -45,8 +47,11 @@ struct ReplCommand: ParsableCommand {
         var options = try session.runOptions(parameters: params)
         try SecretInputs.resolve(checked, files: session.secretFile, into: &options)
         options.processEnvironment = SessionFactory.environment(for: checked)
+        let replay = try snapshotOption.start()
+        defer { replay?.stop() }
+        replay?.apply(to: &options)
         try ReplCommand.start(checked: checked, options: options, session: session, terminal: terminal,
-                              from: from, history: history)
+                              from: from, history: history, replay: replay)
     }
 
     static func adHocRunbook() -> CheckedRunbook {
@@ -57,7 +62,7 @@ struct ReplCommand: ParsableCommand {
 
     /// Builds the run session for an interactive session and runs the loop.
     static func start(checked: CheckedRunbook, options: RunOptions, session options2: SessionOptions,
-                      terminal: Terminal, from: String?, history: String?) throws {
+                      terminal: Terminal, from: String?, history: String?, replay: SnapshotReplay? = nil) throws {
         var runOptions = options
         runOptions.fromStep = from
         let executor = try Executors.make(session: options2, scenarioPath: nil)
@@ -70,7 +75,7 @@ struct ReplCommand: ParsableCommand {
         targets.hosts = Array(targets.hosts.prefix(1))   // the REPL works on one target
         let session = try SessionFactory.session(.init(
             checked: checked, options: runOptions, targets: targets, mode: .repl,
-            identity: SessionFactory.identity, executor: executor.executor, operatorIO: io,
+            identity: SessionFactory.identity, executor: replay?.wrap(executor.executor) ?? executor.executor, operatorIO: io,
             cancellation: Cancellation.shared, journal: journal, observers: [renderer, tracker]))
         // The header goes to the journal; the session prints its own banner, so the renderer
         // does not print one.

@@ -74,15 +74,40 @@ public struct RunPlan: Sendable, Codable, Equatable {
     public var fromStep: String?
     /// `--capture-limit`, in bytes, when not the default.
     public var capturedOutputLimit: Int?
+    /// `--snapshot FILE`: the run's commands saw this recorded cluster, not a live one. nil
+    /// (and absent from older journals): a live run.
+    public var snapshot: SnapshotReference?
 
     public init(targets: RunTargets = RunTargets(), answers: [String: String] = [:], assumeYes: Bool = false,
-                defaultTimeout: Double? = nil, fromStep: String? = nil, capturedOutputLimit: Int? = nil) {
+                defaultTimeout: Double? = nil, fromStep: String? = nil, capturedOutputLimit: Int? = nil,
+                snapshot: SnapshotReference? = nil) {
         self.capturedOutputLimit = capturedOutputLimit
+        self.snapshot = snapshot
         self.targets = targets
         self.answers = answers
         self.assumeYes = assumeYes
         self.defaultTimeout = defaultTimeout
         self.fromStep = fromStep
+    }
+}
+
+/// The snapshot a run was replayed against: enough to name it in the report and to refuse a
+/// resume against a different file under the same name.
+public struct SnapshotReference: Sendable, Codable, Equatable {
+    /// The archive's path, absolute.
+    public var path: String
+    /// "sha256:…" of the archive's bytes.
+    public var sha256: String
+    /// When the snapshot was taken (its `recordedAt`), RFC 3339.
+    public var takenAt: String
+    /// The recorded cluster's name.
+    public var cluster: String
+
+    public init(path: String, sha256: String, takenAt: String, cluster: String) {
+        self.path = path
+        self.sha256 = sha256
+        self.takenAt = takenAt
+        self.cluster = cluster
     }
 }
 

@@ -118,7 +118,8 @@ public final class RunSession {
                                               defaultTimeout: setup.options.defaultTimeoutGiven,
                                               fromStep: setup.options.fromStep,
                                               capturedOutputLimit: setup.options.capturedOutputLimit == RunOptions().capturedOutputLimit
-                                                  ? nil : setup.options.capturedOutputLimit),
+                                                  ? nil : setup.options.capturedOutputLimit,
+                                              snapshot: setup.options.snapshot),
                                 startTime: started)
         for run in runs { run.interpreter.healthCheck = { [weak self] in self?.healthProblem } }
     }

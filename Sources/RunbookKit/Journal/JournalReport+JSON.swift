@@ -21,6 +21,10 @@ extension JournalReport {
             "journal_truncated": journal.truncatedLastLine,
         ]
         if let path = journal.path { report["journal"] = path }
+        if let snapshot = header.plan.snapshot {
+            report["snapshot"] = ["path": snapshot.path, "sha256": snapshot.sha256, "taken_at": snapshot.takenAt,
+                                  "cluster": snapshot.cluster]
+        }
         if let end = summary.runEnd {
             report["status"] = end.status.rawValue
             report["exit_code"] = end.exitCode

@@ -33,6 +33,12 @@ public enum JournalReport {
             out += "\n"
         }
         if header.plan.assumeYes { out += "- **Confirmations:** accepted in advance with `--yes`\n" }
+        if let snapshot = header.plan.snapshot {
+            // A replay is evidence of the past, never of the cluster as it is now: say so first.
+            out += "- **Cluster:** run against a snapshot taken at \(ReportMarkdownText.inline(snapshot.takenAt)) "
+                + "of \(ReportMarkdownText.inline(snapshot.cluster)), not the live cluster: "
+                + "\(ReportMarkdownText.code(snapshot.path)) (\(ReportMarkdownText.code(shortHash(snapshot.sha256))))\n"
+        }
         if let path = journal.path { out += "- **Journal:** \(ReportMarkdownText.code(path))\n" }
         if let conclusion = summary.conclusions.last {
             let verdict = summary.severity.map { IncidentSummary.label($0) + " — " } ?? ""

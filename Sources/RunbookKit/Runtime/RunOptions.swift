@@ -35,6 +35,8 @@ public struct RunOptions: Sendable {
 
     /// The runner's environment, for `env(name)`: the client passes what it read.
     public var processEnvironment: [String: String] = [:]
+    /// `--snapshot`: recorded in the run's plan (the client serves the snapshot itself).
+    public var snapshot: SnapshotReference?
 
     public init() {}
 }
