@@ -40,7 +40,6 @@ final class SnapshotReplay: @unchecked Sendable {
 
     /// Opens `path`, checks its hash against `expectedHash` (resume), starts the server.
     init(path: String, expectedHash: String? = nil) throws {
-        SnapshotArchive.install()
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         let hash = try SnapshotReplay.hash(of: absolute)
         if let expectedHash, expectedHash != hash {

@@ -12,7 +12,6 @@ final class ServedForSnapshot {
     let directory: String
 
     init(path: String, handlers: [ClusterRequestHandler] = []) throws {
-        SnapshotArchive.install()
         store = try ClusterSource.open(path: path)
         server = ClusterServer(cluster: store)
         for handler in handlers { server.addHandler(handler) }

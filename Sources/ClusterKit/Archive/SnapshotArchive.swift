@@ -8,17 +8,7 @@ import RunbookKit
 public enum SnapshotArchive {
     private static let mutex = Mutex()
     nonisolated(unsafe) private static var unpacked: [String: UnpackedArchive] = [:]
-    nonisolated(unsafe) private static var installed = false
-
-    /// Makes `ClusterSource.open(path:)` open snapshots. Safe to call more than once.
-    public static func install() {
-        mutex.withLock {
-            guard !installed else { return }
-            installed = true
-            ClusterSource.archiveOpener = { path in try open(path) }
-            atexit { SnapshotArchive.releaseAll() }
-        }
-    }
+    nonisolated(unsafe) private static var exitHookRegistered = false
 
     /// Whether the file starts like a gzip stream (a snapshot), whatever its name.
     public static func isArchive(_ path: String) -> Bool {
@@ -34,7 +24,15 @@ public enum SnapshotArchive {
         let archive = try UnpackedArchive(path: path)
         do {
             let store = try ClusterStore.load(directory: archive.directory)
-            mutex.withLock { unpacked[store.directory] = archive }
+            mutex.withLock {
+                unpacked[store.directory] = archive
+                // A process that exits without stopping its replay (an error path) still
+                // removes what it unpacked.
+                if !exitHookRegistered {
+                    exitHookRegistered = true
+                    atexit { SnapshotArchive.releaseAll() }
+                }
+            }
             return store
         } catch {
             archive.remove()
