@@ -1,5 +1,5 @@
 // The Kubernetes transport end to end: the real kubectl (v1.32, WebSocket exec) against
-// `runbook test-bed` on 127.0.0.1, whose nodes run their pods' commands on this machine.
+// `runbook serve --test-bed` on 127.0.0.1, whose nodes run their pods' commands on this machine.
 // KUBECONFIG, KUBECACHEDIR and HOME point into a temp directory: ~/.kube is never touched.
 
 import Foundation
@@ -19,7 +19,7 @@ final class KubernetesTransportTests: XCTestCase {
         let kubeconfig = directory + "/kubeconfig"
         environment = E2E.environment(["KUBECONFIG": kubeconfig, "KUBECACHEDIR": directory + "/cache",
                                        "HOME": directory, "RUNBOOK_JOURNAL_DIR": directory + "/journal"])
-        server = try E2EProcess(arguments: ["test-bed", "n1=local,n2=local,sick=notready", "--kubeconfig", kubeconfig],
+        server = try E2EProcess(arguments: ["serve", "--test-bed", "n1=local,n2=local,sick=notready", "--kubeconfig", kubeconfig],
                                 directory: directory, environment: environment, stdin: nil)
         let deadline = Date().addingTimeInterval(10)
         while !E2E.exists(kubeconfig) && Date() < deadline { usleep(20_000) }
@@ -166,7 +166,7 @@ final class KubernetesTransportTests: XCTestCase {
             let kubeconfig = directory + "/refusing-\(index)"
             var refusing = environment
             refusing["KUBECONFIG"] = kubeconfig
-            let bed = try E2EProcess(arguments: ["test-bed", "n1=local", "--kubeconfig", kubeconfig] + policy,
+            let bed = try E2EProcess(arguments: ["serve", "--test-bed", "n1=local", "--kubeconfig", kubeconfig] + policy,
                                      directory: directory, environment: refusing, stdin: nil)
             defer { bed.interrupt(); _ = bed.wait(timeout: 10) }
             let deadline = Date().addingTimeInterval(10)

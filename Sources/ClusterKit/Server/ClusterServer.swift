@@ -173,7 +173,7 @@ public final class ClusterServer: @unchecked Sendable {
             for handler in extra {
                 if let r = handler.handle(request, connection: connection) { result = r; break }
             }
-            switch result ?? .response(api.respond(to: request)) {
+            switch result ?? .response(api.respond(to: request, writes: extra.flatMap(\.servedWrites))) {
             case .upgraded: return
             case .response(var response):
                 if request.method == "HEAD" { response = response.headOnly }
