@@ -7,7 +7,7 @@
 // store's, behind the store's lock); an exec holds its connection's thread until the
 // command ends or the client goes away.
 
-public final class TestBed: ClusterRequestHandler, @unchecked Sendable {
+public final class TestBed: ClusterRequestHandler {
     public let pods: TestBedPods
     public let policy: TestBedPolicy
 
