@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # nodes.sh - one step of COMMANDS trivial commands (`true`) fanned out over N lab nodes,
 # through the Kubernetes transport (a debug pod per node, `kubectl exec` per command, against
-# `runbook test-bed`) and over ssh (ControlMaster) to the same hosts, in the same run.
+# `runbook serve --test-bed`) and over ssh (ControlMaster) to the same hosts, in the same run.
 #
 #   lab/lab.sh up 16 && bench/nodes.sh 16 [COMMANDS]; lab/lab.sh down
 #
@@ -94,7 +94,7 @@ trap cleanup EXIT
 
 spec="" names=""
 for ((k = 1; k <= N; k++)); do spec+="rblab$k=netns:$NS_PREFIX$k,"; names+="rblab$k,"; done
-"$RUNBOOK" test-bed "${spec%,}" --kubeconfig "$KUBECONFIG" >"$WORK/bed.log" 2>&1 &
+"$RUNBOOK" serve --test-bed "${spec%,}" --kubeconfig "$KUBECONFIG" >"$WORK/bed.log" 2>&1 &
 bed_pid=$!
 for _ in $(seq 1 100); do [ -s "$KUBECONFIG" ] && break; sleep 0.1; done
 

@@ -25,6 +25,19 @@ struct NodeOptions: ParsableArguments {
 
     var givesNodes: Bool { nodes != nil || nodeSelector != nil }
 
+    /// The options as the run's record keeps them, for a resume.
+    var reach: NodeReach {
+        NodeReach(transport: transport, debugImage: debugImage, debugNamespace: debugNamespace, nodeTimeout: nodeTimeout)
+    }
+
+    /// The options a run was started with, from its record (nil: the defaults), validated
+    /// again as if given on the command line.
+    static func resuming(_ reach: NodeReach?) throws -> NodeOptions {
+        guard let reach else { return try parse([]) }
+        return try parse(["--transport", reach.transport.rawValue, "--debug-image", reach.debugImage,
+                          "--debug-namespace", reach.debugNamespace] + (reach.nodeTimeout.map { ["--node-timeout", String($0)] } ?? []))
+    }
+
     var configuration: KubernetesConfiguration {
         KubernetesConfiguration(namespace: debugNamespace, image: debugImage, nodeTimeout: nodeTimeout)
     }

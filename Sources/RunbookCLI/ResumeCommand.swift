@@ -65,7 +65,13 @@ struct ResumeCommand: ParsableCommand {
         let replay = try header.plan.snapshot.map { try SnapshotReplay.startOrExit(path: $0.path, expectedHash: $0.sha256) }
         defer { replay?.stop() }
         replay?.apply(to: &options)
-        let executor = try Executors.make(sshConfig: targets.sshConfig, scenarioPath: nil)
+        // Nodes are reached as the run reached them: its transport, debug image and namespace, node timeout.
+        let nodes: NodeOptions
+        do { nodes = try NodeOptions.resuming(targets.nodes) } catch {
+            Output.err("error: the journal's node options cannot be used: \(NodeOptions.message(for: error))\n")
+            throw ExitCode(Exit.usage)
+        }
+        let executor = try Executors.make(sshConfig: targets.sshConfig, scenarioPath: nil, nodes: nodes)
         defer { executor.shutdown() }
         let writer = try SessionFactory.openJournal(path: journalPath, runbookPath: header.runbookPath)
         let display = RunDriver.Display(terminal: terminal, fanOut: targets.isFanOut && header.mode != .repl, simulated: false)

@@ -204,8 +204,13 @@ struct SessionOptions: ParsableArguments {
 
     /// The targets and how to reach them, as the run's record keeps them.
     func runTargets() throws -> RunTargets {
-        RunTargets(hosts: try targetHosts(), inventory: inventory, group: group, sshConfig: sshConfig,
-                   sshOptions: sshOption, parallel: parallel)
+        var targets = RunTargets(hosts: try targetHosts(), inventory: inventory, group: group, sshConfig: sshConfig,
+                                 sshOptions: sshOption, parallel: parallel)
+        // Kept when it matters: node targets, or node options other than the defaults (a
+        // step's own `on node/NAME` goes the run's way too).
+        let reach = nodeOptions.reach
+        if !reach.isDefault || targets.hosts.contains(where: { $0.hasPrefix(NodeDestination.prefix) }) { targets.nodes = reach }
+        return targets
     }
 
     func targetHosts() throws -> [String] {

@@ -11,7 +11,6 @@ extension RunbookMain {
         ListCommand.self,
         ShowCommand.self,
         CleanupCommand.self,
-        TestBedCommand.self,
         SnapshotCommand.self,
         ServeCommand.self,
     ]

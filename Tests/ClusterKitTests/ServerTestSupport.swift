@@ -15,10 +15,15 @@ final class ServedCluster {
         try self.init(directory: "\(ServedCluster.fixtures)/\(name)")
     }
 
-    init(directory clusterDirectory: String) throws {
-        let store = try ClusterStore.load(directory: clusterDirectory)
+    convenience init(directory clusterDirectory: String) throws {
+        try self.init(store: try ClusterStore.load(directory: clusterDirectory))
+    }
+
+    /// `handlers` are added before the server starts.
+    init(store: ClusterStore, handlers: [ClusterRequestHandler] = []) throws {
         let name = store.manifest.name
         server = ClusterServer(cluster: store)
+        for handler in handlers { server.addHandler(handler) }
         try server.start()
         directory = NSTemporaryDirectory() + "served-\(name)-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -46,7 +51,7 @@ final class ServedCluster {
         return r.stdout
     }
 
-    func run(_ args: [String]) throws -> Result {
+    func run(_ args: [String], stdin: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["kubectl"] + args
@@ -58,6 +63,12 @@ final class ServedCluster {
         env["TZ"] = "UTC"
         process.environment = env
         let out = Pipe(), err = Pipe()
+        if let stdin {
+            let input = Pipe()
+            process.standardInput = input
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         process.standardOutput = out
         process.standardError = err
         try process.run()

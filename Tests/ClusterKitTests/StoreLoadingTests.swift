@@ -92,8 +92,11 @@ final class StoreLoadingTests: XCTestCase {
         let stored = store.insert(pod)
         XCTAssertEqual(stored.json.at("metadata.resourceVersion"), .string(String(before + 1)))
         XCTAssertNotNil(store.get(ResourceCatalog.pods, namespace: "default", name: "n"))
-        XCTAssertTrue(store.delete(ResourceCatalog.pods, namespace: "default", name: "n"))
+        XCTAssertNil(store.insertNew(pod), "insertNew keeps the object that exists")
+        XCTAssertEqual(store.delete(ResourceCatalog.pods, namespace: "default", name: "n")?.name, "n")
         XCTAssertNil(store.get(ResourceCatalog.pods, namespace: "default", name: "n"))
+        XCTAssertNil(store.delete(ResourceCatalog.pods, namespace: "default", name: "n"))
         XCTAssertEqual(Int(store.resourceVersion)!, before + 2)
+        XCTAssertNotNil(store.insertNew(pod))
     }
 }

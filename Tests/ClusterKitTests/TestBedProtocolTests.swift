@@ -106,41 +106,53 @@ final class TestBedProtocolTests: XCTestCase {
         XCTAssertThrowsError(try nodes[2].arguments(for: ["true"]))
     }
 
-    func testPodsAreCreatedListedBySelectorAndDeleted() throws {
-        let pods = TestBedPods(nodes: try TestBedNode.parse("n1=local,n2=notready"))
+    func testPodsAreCreatedInTheStoreAndDeleted() throws {
+        let store = ClusterStore.empty(name: "test-bed")
+        let pods = TestBed(store: store, nodes: try TestBedNode.parse("n1=local,n2=notready")).pods
         func body(_ name: String, _ node: String, _ run: String) -> [UInt8] {
             Array(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"\#(name)","labels":{"app.kubernetes.io/managed-by":"runbook","runbook.io/run":"\#(run)"}},"spec":{"nodeName":"\#(node)","containers":[{"name":"c","image":"busybox"}]}}"#.utf8)
         }
-        XCTAssertEqual(pods.create(namespace: "default", body: body("p1", "n1", "r1")).status, 201)
-        XCTAssertEqual(pods.create(namespace: "default", body: body("p1", "n1", "r1")).status, 409)
-        XCTAssertEqual(pods.create(namespace: "default", body: body("p2", "n2", "r2")).status, 201)
-        XCTAssertEqual(pods.create(namespace: "default", body: body("p3", "nowhere", "r2")).status, 422)
+        let policy = TestBedPolicy()
+        XCTAssertEqual(pods.create(namespace: "default", body: body("p1", "n1", "r1"), policy: policy).status, 201)
+        XCTAssertEqual(pods.create(namespace: "default", body: body("p1", "n1", "r1"), policy: policy).status, 409)
+        XCTAssertEqual(pods.create(namespace: "default", body: body("p2", "n2", "r2"), policy: policy).status, 201)
+        XCTAssertEqual(pods.create(namespace: "default", body: body("p3", "nowhere", "r2"), policy: policy).status, 422)
+        XCTAssertEqual(pods.create(namespace: "other", body: body("p4", "n1", "r2"), policy: policy).status, 201)
+        XCTAssertEqual(pods.create(namespace: "default", body: Array("{not json".utf8), policy: policy).status, 400)
         XCTAssertNotNil(pods.runningPod(namespace: "default", name: "p1"))
         XCTAssertNil(pods.runningPod(namespace: "default", name: "p2"), "a pod on a NotReady node never runs")
-        let listed = pods.list(namespace: "default", selector: "runbook.io/run=r2").object["items"] as? [[String: Any]]
-        XCTAssertEqual(listed?.count, 1)
-        XCTAssertEqual(pods.list(namespace: nil, selector: "app.kubernetes.io/managed-by=runbook,runbook.io/run!=r2")
-            .object["items"].map { ($0 as? [Any])?.count }, 1)
+        XCTAssertEqual(store.get(ResourceCatalog.pods, namespace: "default", name: "p2")?.json.at("status.phase")?.string, "Pending")
+        XCTAssertEqual(store.list(ResourceCatalog.pods, namespace: "default").map(\.name), ["p1", "p2"])
+        XCTAssertEqual(store.list(ResourceCatalog.pods, namespace: nil).map(\.name), ["p1", "p2", "p4"])
         XCTAssertEqual(pods.delete(namespace: "default", name: "p1").status, 200)
         XCTAssertEqual(pods.delete(namespace: "default", name: "p1").status, 404)
-        XCTAssertEqual(pods.count, 1)
-        let nodes = pods.listNodes(selector: nil).object["items"] as? [[String: Any]]
-        XCTAssertEqual(nodes?.count, 2)
+        XCTAssertEqual(pods.count, 2)
+        let nodes = store.list(TestBedPods.nodesResource, namespace: nil)
+        XCTAssertEqual(nodes.map(\.name), ["n1", "n2"])
+        XCTAssertEqual(nodes[1].json.at("status.conditions")?.array?.first?["status"]?.string, "Unknown")
     }
 
     func testPolicyRefusalsAreWordedAsTheAPIServerWordsThem() throws {
         let policy = try TestBedPolicy.parse(forbid: ["create:pods/exec"], podSecurity: "baseline")
-        let exec = try XCTUnwrap(policy.refusal("create", "pods/exec", name: "p", namespace: "default"))
-        XCTAssertEqual(exec.status, 403)
-        XCTAssertEqual(exec.object["message"] as? String,
+        XCTAssertEqual(policy.refusal("create", "pods/exec", name: "p", namespace: "default"),
                        #"pods "p" is forbidden: User "system:serviceaccount:ops:runbook" cannot create resource "pods/exec" in API group "" in the namespace "default""#)
         XCTAssertNil(policy.refusal("create", "pods", name: nil, namespace: "default"))
-        let admission = try XCTUnwrap(policy.admission(pod: "p", spec: ["hostPID": true, "containers": [["name": "c", "securityContext": ["privileged": true]]],
-                                                                        "volumes": [["name": "root", "hostPath": ["path": "/"]]]]))
-        XCTAssertEqual(admission.object["message"] as? String,
+        let spec = try JSONParser.parse(#"{"hostPID":true,"containers":[{"name":"c","securityContext":{"privileged":true}}],"volumes":[{"name":"root","hostPath":{"path":"/"}}]}"#)
+        XCTAssertEqual(policy.admission(pod: "p", spec: spec),
                        #"pods "p" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostPID=true), privileged (container "c" must not set securityContext.privileged=true), hostPath volumes (volume "root")"#)
-        XCTAssertNil(policy.admission(pod: "p", spec: ["containers": [["name": "c"]]]))
+        XCTAssertNil(policy.admission(pod: "p", spec: try JSONParser.parse(#"{"containers":[{"name":"c"}]}"#)))
         XCTAssertThrowsError(try TestBedPolicy.parse(forbid: ["exec:pods"], podSecurity: nil))
         XCTAssertThrowsError(try TestBedPolicy.parse(forbid: [], podSecurity: "strict"))
+    }
+
+    func testRoutesNameTheRBACVerbAndResource() {
+        XCTAssertEqual(TestBedRoute(path: "/api/v1/namespaces/ns/pods/p/exec")?.access("POST").resource, "pods/exec")
+        XCTAssertEqual(TestBedRoute(path: "/api/v1/namespaces/ns/pods")?.access("POST").verb, "create")
+        XCTAssertEqual(TestBedRoute(path: "/api/v1/namespaces/ns/pods/p")?.access("DELETE").verb, "delete")
+        XCTAssertEqual(TestBedRoute(path: "/api/v1/namespaces/ns/pods/p")?.access("GET").verb, "get")
+        XCTAssertEqual(TestBedRoute(path: "/api/v1/nodes")?.access("GET").verb, "list")
+        XCTAssertEqual(TestBedRoute(path: "/api/v1/pods"), .allPods)
+        XCTAssertNil(TestBedRoute(path: "/api/v1/namespaces/ns/configmaps"))
+        XCTAssertNil(TestBedRoute(path: "/apis/apps/v1/deployments"))
     }
 }

@@ -1,5 +1,5 @@
 // The Kubernetes transport end to end: the real kubectl (v1.32, WebSocket exec) against
-// `runbook test-bed` on 127.0.0.1, whose nodes run their pods' commands on this machine.
+// `runbook serve --test-bed` on 127.0.0.1, whose nodes run their pods' commands on this machine.
 // KUBECONFIG, KUBECACHEDIR and HOME point into a temp directory: ~/.kube is never touched.
 
 import Foundation
@@ -19,7 +19,7 @@ final class KubernetesTransportTests: XCTestCase {
         let kubeconfig = directory + "/kubeconfig"
         environment = E2E.environment(["KUBECONFIG": kubeconfig, "KUBECACHEDIR": directory + "/cache",
                                        "HOME": directory, "RUNBOOK_JOURNAL_DIR": directory + "/journal"])
-        server = try E2EProcess(arguments: ["test-bed", "n1=local,n2=local,sick=notready", "--kubeconfig", kubeconfig],
+        server = try E2EProcess(arguments: ["serve", "--test-bed", "n1=local,n2=local,sick=notready", "--kubeconfig", kubeconfig],
                                 directory: directory, environment: environment, stdin: nil)
         let deadline = Date().addingTimeInterval(10)
         while !E2E.exists(kubeconfig) && Date() < deadline { usleep(20_000) }
@@ -41,18 +41,7 @@ final class KubernetesTransportTests: XCTestCase {
 
     /// The debug pods the test bed holds, by name (through kubectl, as an operator would look).
     private func pods() -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.kubectlPath!)
-        process.arguments = ["get", "pods", "--all-namespaces", "-l", "app.kubernetes.io/managed-by=runbook", "-o", "name"]
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try? process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "kubectl get pods failed")
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        kubectlNames(["get", "pods", "--all-namespaces", "-l", "app.kubernetes.io/managed-by=runbook", "-o", "name"])
     }
 
     /// Starts `runbook run sleep.runbook --nodes n1`, whose command writes its pid and sleeps; returns
@@ -166,7 +155,7 @@ final class KubernetesTransportTests: XCTestCase {
             let kubeconfig = directory + "/refusing-\(index)"
             var refusing = environment
             refusing["KUBECONFIG"] = kubeconfig
-            let bed = try E2EProcess(arguments: ["test-bed", "n1=local", "--kubeconfig", kubeconfig] + policy,
+            let bed = try E2EProcess(arguments: ["serve", "--test-bed", "n1=local", "--kubeconfig", kubeconfig] + policy,
                                      directory: directory, environment: refusing, stdin: nil)
             defer { bed.interrupt(); _ = bed.wait(timeout: 10) }
             let deadline = Date().addingTimeInterval(10)
@@ -175,6 +164,64 @@ final class KubernetesTransportTests: XCTestCase {
             XCTAssertNotEqual(result.exitCode, 0, "\(policy)")
             XCTAssertTrue((result.stdout + result.stderr).contains(message), "\(policy): \(result.stdout + result.stderr)")
         }
+    }
+
+    /// A run over node targets, killed in its second step, is resumed the way it reached the
+    /// nodes: the journal's header keeps --debug-namespace, and the resumed step's debug pod is
+    /// created there, not in the default namespace.
+    func testResumeReachesTheNodesAsTheRunDid() throws {
+        try E2E.write("""
+            runbook "resumable on a node"
+            param dir
+            step one "first"
+              $ echo once >> "$dir/one"
+            step two "wait for go"
+              $ touch "$dir/started"; while [ ! -e "$dir/go" ]; do sleep 0.1; done; echo went
+            """, to: "resumable.runbook", in: directory)
+        let journal = directory + "/resumable.jsonl"
+        let first = try E2EProcess(arguments: ["run", "resumable.runbook", "--nodes", "n1", "--debug-namespace", "tools",
+                                               "--node-timeout", "120", "--journal", journal, "dir=" + directory],
+                                   directory: directory, environment: environment, stdin: nil)
+        func waitForStart() -> Bool {
+            let deadline = Date().addingTimeInterval(30)
+            while !E2E.exists(directory + "/started") && Date() < deadline { usleep(50_000) }
+            return E2E.exists(directory + "/started")
+        }
+        XCTAssertTrue(waitForStart(), "step two never started: \(first.stdoutSoFar)")
+        kill(first.pid, SIGKILL)
+        _ = first.wait(timeout: 10)
+        let header = try XCTUnwrap(E2E.read(journal)?.split(separator: "\n").first.map(String.init))
+        XCTAssertTrue(header.contains(#""debugNamespace":"tools""#), header)
+        XCTAssertTrue(header.contains(#""nodeTimeout":120"#), header)
+
+        try FileManager.default.removeItem(atPath: directory + "/started")
+        let resumed = try E2EProcess(arguments: ["resume", journal, "--no-color"], directory: directory,
+                                     environment: environment, stdin: nil)
+        XCTAssertTrue(waitForStart(), "the resumed step two never started: \(resumed.stdoutSoFar)")
+        XCTAssertEqual(kubectlNames(["get", "pods", "-n", "default", "-l", "app.kubernetes.io/managed-by=runbook", "-o", "name"]), [])
+        XCTAssertFalse(kubectlNames(["get", "pods", "-n", "tools", "-l", "app.kubernetes.io/managed-by=runbook", "-o", "name"]).isEmpty)
+        try E2E.write("", to: "go", in: directory)
+        let result = resumed.wait(timeout: 60)
+        XCTAssertEqual(result.exitCode, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("resuming"), result.stdout)
+        XCTAssertEqual(E2E.read(directory + "/one"), "once\n", "step one ran only before the kill")
+        XCTAssertEqual(pods(), [], "debug pods left after the resumed run")
+    }
+
+    /// `kubectl ARGS`' output lines (failing the test when kubectl fails).
+    private func kubectlNames(_ arguments: [String]) -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.kubectlPath!)
+        process.arguments = arguments
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "kubectl \(arguments.joined(separator: " ")) failed")
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     func testHostileValuesStayDataThroughExec() throws {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Kubernetes transport against a lab of real hosts with injected faults.
 #
-# Builds a 7-host lab (lab/lab.sh up 7 --faults) and a node test bed (`runbook test-bed`)
+# Builds a 7-host lab (lab/lab.sh up 7 --faults) and a node test bed (`runbook serve --test-bed`)
 # whose nodes rblab1-6 run their debug pods' commands inside those lab hosts (their mount,
 # UTS and network namespaces, faults included) and whose rblab7 (the host that does not
 # answer) is a NotReady node. Then, over `--transport kubectl` through the real kubectl:
@@ -61,7 +61,7 @@ NS="rblab-$LAB_ID"          # the debug pods' namespace: this lab's own
 SPEC=""
 for k in 1 2 3 4 5 6; do SPEC+="rblab$k=netns:$NS_PREFIX$k,"; done
 SPEC+="rblab7=notready"
-"$RUNBOOK" test-bed "$SPEC" --kubeconfig "$KUBECONFIG" >"$WORK/bed.log" 2>&1 &
+"$RUNBOOK" serve --test-bed "$SPEC" --kubeconfig "$KUBECONFIG" >"$WORK/bed.log" 2>&1 &
 bed_pid=$!
 for _ in $(seq 1 100); do [ -s "$KUBECONFIG" ] && break; sleep 0.1; done
 check "the test bed serves the lab's nodes" test "$(kubectl get nodes -o name 2>&1 | wc -l)" -eq 7
@@ -221,7 +221,7 @@ check "no debug pod left at the end" test "$(debug_pods)" -eq 0
 teardown
 trap - EXIT
 check "no lab namespace left" bash -c "! ip netns list | grep -q '^$NS_PREFIX'"
-check "no test bed left" bash -c "! pgrep -f '[t]est-bed rblab1=netns:$NS_PREFIX' >/dev/null"
+check "no test bed left" bash -c "! pgrep -f '[-]-test-bed rblab1=netns:$NS_PREFIX' >/dev/null"
 
 echo "kube transport lab: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

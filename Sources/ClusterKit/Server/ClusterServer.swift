@@ -6,8 +6,9 @@ import Glibc
 import Darwin
 #endif
 
-/// The local read-only Kubernetes API server: serves a `ClusterStore` to kubectl over plain
-/// HTTP on 127.0.0.1.
+/// The local Kubernetes API server: serves a `ClusterStore` to kubectl over plain HTTP on
+/// 127.0.0.1, read-only, except what an added handler serves (the node test bed's pods and
+/// exec). Fixture clusters, snapshots and the test bed all go through this one server.
 ///
 /// Thread contract: `start`, `stop`, `addHandler` and `writeKubeconfig` may be called from any
 /// thread. One thread accepts; each connection gets its own thread (kubectl opens a handful),
@@ -173,7 +174,7 @@ public final class ClusterServer: @unchecked Sendable {
             for handler in extra {
                 if let r = handler.handle(request, connection: connection) { result = r; break }
             }
-            switch result ?? .response(api.respond(to: request)) {
+            switch result ?? .response(api.respond(to: request, writes: extra.flatMap(\.servedWrites))) {
             case .upgraded: return
             case .response(var response):
                 if request.method == "HEAD" { response = response.headOnly }

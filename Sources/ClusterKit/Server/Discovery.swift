@@ -2,7 +2,7 @@
 /// (APIVersions, APIGroupList, APIResourceList): kubectl falls back to them from aggregated
 /// discovery when the answer's Content-Type is plain application/json.
 enum Discovery {
-    static let verbs: JSON = .array([.string("get"), .string("list")])
+    static let verbs = ["get", "list"]
 
     static func version(_ gitVersion: String) -> JSON {
         let numbers = gitVersion.dropFirst(gitVersion.hasPrefix("v") ? 1 : 0).split(separator: ".")
@@ -41,14 +41,17 @@ enum Discovery {
         return group(g.name, g.version).setting("kind", .string("APIGroup")).setting("apiVersion", .string("v1"))
     }
 
-    static func resourceList(groupVersion: String) -> JSON? {
+    /// `writes`: what handlers serve beyond reads (the node test bed's pods and exec); every
+    /// other resource lists only get and list, as the read-only server answers nothing else.
+    static func resourceList(groupVersion: String, writes: [ServedWrite] = []) -> JSON? {
         let resources = ResourceCatalog.resources(groupVersion: groupVersion)
         guard !resources.isEmpty else { return nil }
         var entries: [JSON] = []
         for r in resources {
             var members: [(String, JSON)] = [
                 ("name", .string(r.plural)), ("singularName", .string(r.singular)), ("namespaced", .bool(r.namespaced)),
-                ("kind", .string(r.kind)), ("verbs", verbs),
+                ("kind", .string(r.kind)),
+                ("verbs", .array((verbs + writes.filter { $0.resource == r && $0.subresource == nil }.flatMap(\.verbs)).map(JSON.string))),
             ]
             if !r.shortNames.isEmpty { members.append(("shortNames", .array(r.shortNames.map(JSON.string)))) }
             if !r.categories.isEmpty { members.append(("categories", .array(r.categories.map(JSON.string)))) }
@@ -57,6 +60,12 @@ enum Discovery {
                 entries.append(.object([("name", .string("pods/log")), ("singularName", .string("")),
                                         ("namespaced", .bool(true)), ("kind", .string("Pod")),
                                         ("verbs", .array([.string("get")]))]))
+            }
+            for write in writes where write.resource == r {
+                guard let sub = write.subresource else { continue }
+                entries.append(.object([("name", .string("\(r.plural)/\(sub.name)")), ("singularName", .string("")),
+                                        ("namespaced", .bool(r.namespaced)), ("kind", .string(sub.kind)),
+                                        ("verbs", .array(write.verbs.map(JSON.string)))]))
             }
         }
         return .object([

@@ -133,7 +133,7 @@ public final class HTTPConnection: @unchecked Sendable {
         let pathPart = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         return HTTPRequest(method: String(requestLine[0]),
                            path: URLDecoding.decode(pathPart[0], plusIsSpace: false),
-                           query: pathPart.count > 1 ? URLDecoding.query(pathPart[1]) : [:],
+                           queryItems: pathPart.count > 1 ? URLDecoding.query(pathPart[1]) : [],
                            headers: headers, body: body)
     }
 

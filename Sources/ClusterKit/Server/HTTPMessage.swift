@@ -3,21 +3,29 @@ public struct HTTPRequest: Sendable {
     public let method: String
     /// The path, percent-decoded, without the query.
     public let path: String
-    /// Query parameters, percent-decoded; a key given twice keeps its first value.
-    public let query: [String: String]
+    /// Every query parameter, percent-decoded, in the order sent: `kubectl exec` names its
+    /// command as one repeated parameter (`command=sh&command=-c&command=…`).
+    public let queryItems: [(name: String, value: String)]
     /// Header names lowercased.
     public let headers: [String: String]
     public let body: [UInt8]
 
-    public init(method: String, path: String, query: [String: String], headers: [String: String], body: [UInt8]) {
+    public init(method: String, path: String, queryItems: [(name: String, value: String)],
+                headers: [String: String], body: [UInt8]) {
         self.method = method
         self.path = path
-        self.query = query
+        self.queryItems = queryItems
         self.headers = headers
         self.body = body
     }
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    /// Every value of `name`, in order (empty when it was not sent).
+    public func values(_ name: String) -> [String] { queryItems.filter { $0.name == name }.map(\.value) }
+
+    /// The first value of `name`: what the API server reads for a parameter given once.
+    public func value(_ name: String) -> String? { queryItems.first { $0.name == name }?.value }
 
     /// True when the client asked to switch protocols (`Connection: Upgrade`).
     public var wantsUpgrade: Bool {
@@ -109,13 +117,10 @@ enum URLDecoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func query(_ text: Substring) -> [String: String] {
-        var out: [String: String] = [:]
-        for pair in text.split(separator: "&") {
+    static func query(_ text: Substring) -> [(name: String, value: String)] {
+        text.split(separator: "&").map { pair in
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = decode(kv[0], plusIsSpace: true)
-            if out[key] == nil { out[key] = kv.count > 1 ? decode(kv[1], plusIsSpace: true) : "" }
+            return (decode(kv[0], plusIsSpace: true), kv.count > 1 ? decode(kv[1], plusIsSpace: true) : "")
         }
-        return out
     }
 }

@@ -12,13 +12,14 @@ struct KubernetesAPI: Sendable {
         let subresource: String?
     }
 
-    func respond(to request: HTTPRequest) -> HTTPResponse {
+    /// `writes`: what the server's handlers serve beyond reads, for discovery.
+    func respond(to request: HTTPRequest, writes: [ServedWrite] = []) -> HTTPResponse {
         let segments = request.path.split(separator: "/").map(String.init)
         switch segments.first {
         case "version" where segments.count == 1:
             return .json(Discovery.version(store.manifest.kubernetesVersion))
         case "healthz", "livez", "readyz":
-            return HealthEndpoints.answer(segments[0], verbose: request.query["verbose"] != nil, manifest: store.manifest)
+            return HealthEndpoints.answer(segments[0], verbose: request.value("verbose") != nil, manifest: store.manifest)
         case "api", "apis":
             break
         default:
@@ -36,7 +37,7 @@ struct KubernetesAPI: Sendable {
         let rest = Array(segments.dropFirst(isCore ? 2 : 3))
         let groupVersion = group.isEmpty ? version : "\(group)/\(version)"
         if rest.isEmpty {
-            return Discovery.resourceList(groupVersion: groupVersion).map { .json($0) } ?? APIStatus.pathNotFound()
+            return Discovery.resourceList(groupVersion: groupVersion, writes: writes).map { .json($0) } ?? APIStatus.pathNotFound()
         }
         guard let path = resourcePath(group: group, version: version, rest) else {
             // A write is refused as a write even where nothing is served (e.g. access reviews).
@@ -45,7 +46,7 @@ struct KubernetesAPI: Sendable {
         let kind = path.resource.qualifiedName + (path.subresource.map { "/\($0)" } ?? "")
         let what = path.name.map { "\(kind) \"\($0)\"" } ?? kind
         guard isRead(request) else { return APIStatus.readOnly(request.method, what: what) }
-        if request.query["watch"] == "true" || request.query["watch"] == "1" { return APIStatus.noWatch(what) }
+        if request.value("watch") == "true" || request.value("watch") == "1" { return APIStatus.noWatch(what) }
         return ResourceRequests(store: store).answer(path, request: request)
     }
 

@@ -3,12 +3,12 @@
 struct PodLogs {
     let store: ClusterStore
 
-    func answer(pod: StoredObject, query: [String: String]) -> HTTPResponse {
+    func answer(pod: StoredObject, request: HTTPRequest) -> HTTPResponse {
         let containers = (pod.json.at("spec.containers")?.array ?? []).compactMap { $0["name"]?.string }
         let initContainers = (pod.json.at("spec.initContainers")?.array ?? []).compactMap { $0["name"]?.string }
         let ephemeral = (pod.json.at("spec.ephemeralContainers")?.array ?? []).compactMap { $0["name"]?.string }
         let container: String
-        if let asked = query["container"], !asked.isEmpty {
+        if let asked = request.value("container"), !asked.isEmpty {
             guard (containers + initContainers + ephemeral).contains(asked) else {
                 return APIStatus.badRequest("container \(asked) is not valid for pod \(pod.name)")
             }
@@ -19,13 +19,13 @@ struct PodLogs {
             return APIStatus.badRequest("a container name must be specified for pod \(pod.name), choose one of: [\(containers.joined(separator: " "))]"
                                         + (initContainers.isEmpty ? "" : " or one of the init containers: [\(initContainers.joined(separator: " "))]"))
         }
-        let previous = query["previous"] == "true"
+        let previous = request.value("previous") == "true"
         if let refusal = refusal(containerStatus(pod.json, container), container: container, pod: pod.name, previous: previous) {
             return APIStatus.badRequest(refusal)
         }
         var text = tail(store.log(namespace: pod.namespace, pod: pod.name, container: container, previous: previous) ?? "",
-                        query["tailLines"])
-        if let limit = query["limitBytes"].flatMap(Int.init), limit >= 0, text.utf8.count > limit {
+                        request.value("tailLines"))
+        if let limit = request.value("limitBytes").flatMap(Int.init), limit >= 0, text.utf8.count > limit {
             text = String(decoding: Array(text.utf8.prefix(limit)), as: UTF8.self)
         }
         return .text(text)

@@ -9,12 +9,12 @@ struct ResourceRequests {
                 return APIStatus.notFound(path.resource, name: name)
             }
             if path.resource == ResourceCatalog.pods && sub == "log" {
-                return PodLogs(store: store).answer(pod: object, query: request.query)
+                return PodLogs(store: store).answer(pod: object, request: request)
             }
             if sub == "status" { return .json(object.json) }
             return APIStatus.pathNotFound()
         }
-        let wantsTable = TableRequest(accept: request.header("accept"), query: request.query)
+        let wantsTable = TableRequest(request)
         if let name = path.name {
             guard let object = store.get(path.resource, namespace: path.namespace, name: name) else {
                 return APIStatus.notFound(path.resource, name: name)
@@ -26,11 +26,11 @@ struct ResourceRequests {
         }
         var objects = store.list(path.resource, namespace: path.namespace)
         do {
-            if let text = request.query["labelSelector"], !text.isEmpty {
+            if let text = request.value("labelSelector"), !text.isEmpty {
                 let selector = try LabelSelector(parsing: text)
                 objects = objects.filter { selector.matches($0.labels) }
             }
-            if let text = request.query["fieldSelector"], !text.isEmpty {
+            if let text = request.value("fieldSelector"), !text.isEmpty {
                 let selector = try FieldSelector(parsing: text)
                 objects = objects.filter { selector.matches($0.json) }
             }
@@ -64,11 +64,11 @@ struct TableRequest {
     enum IncludeObject: String { case none = "None", metadata = "Metadata", object = "Object" }
     let includeObject: IncludeObject
 
-    init?(accept: String?, query: [String: String]) {
-        guard let accept, accept.split(separator: ",").contains(where: { part in
+    init?(_ request: HTTPRequest) {
+        guard let accept = request.header("accept"), accept.split(separator: ",").contains(where: { part in
             let params = part.split(separator: ";").map { $0.trimmingSpaces }
             return params.contains("as=Table") && params.contains("g=meta.k8s.io")
         }) else { return nil }
-        includeObject = query["includeObject"].flatMap(IncludeObject.init(rawValue:)) ?? .metadata
+        includeObject = request.value("includeObject").flatMap(IncludeObject.init(rawValue:)) ?? .metadata
     }
 }

@@ -27,6 +27,16 @@ public final class ClusterStore: @unchecked Sendable {
         try ClusterDirectoryLoader(directory: directory).load()
     }
 
+    /// A cluster with no recording behind it: no objects, no logs. The node test bed without
+    /// a cluster directory serves one, holding just its nodes and their pods.
+    public static func empty(name: String) -> ClusterStore {
+        let json: JSON = .object([("format", .int(ClusterFormat.version)), ("name", .string(name)),
+                                  ("description", .string("made at start, holds what is added")),
+                                  ("recordedAt", .string(RFC3339.format(RFC3339.now())))])
+        // The fields above are the ones the manifest requires, all valid: it cannot throw.
+        return ClusterStore(directory: "", manifest: try! ClusterManifest(json: json), timeShift: 0)
+    }
+
     public var resourceVersion: String { lock.withLock { String(lastResourceVersion) } }
 
     /// Objects of `resource` in `namespace` (nil: every namespace), sorted like the API
@@ -48,6 +58,7 @@ public final class ClusterStore: @unchecked Sendable {
 
     /// The text of a container's log; nil when the directory holds no such file.
     public func log(namespace: String, pod: String, container: String, previous: Bool) -> String? {
+        guard !directory.isEmpty else { return nil }
         for part in [namespace, pod, container] where part.isEmpty || part.contains("/") || part.hasPrefix(".") {
             return nil
         }
@@ -61,19 +72,31 @@ public final class ClusterStore: @unchecked Sendable {
     /// Adds or replaces an object, giving it the next resourceVersion.
     @discardableResult
     public func insert(_ object: StoredObject) -> StoredObject {
+        lock.withLock { place(object) }
+    }
+
+    /// Adds an object unless one with its resource, namespace and name exists (nil then): the
+    /// check and the insert under one lock, as a create must be.
+    public func insertNew(_ object: StoredObject) -> StoredObject? {
         lock.withLock {
-            lastResourceVersion += 1
-            let json = object.json.setting(path: ["metadata", "resourceVersion"], .string(String(lastResourceVersion)))
-            let stored = StoredObject(resource: object.resource, namespace: object.namespace, name: object.name,
-                                      uid: object.uid, json: json)
-            // Taken out of the dictionary so the array is changed in place, not copied.
-            var objects = byResource.removeValue(forKey: object.resource) ?? []
-            objects.removeAll { $0.namespace == object.namespace && $0.name == object.name }
-            let at = objects.firstIndex { ($0.namespace, $0.name) > (object.namespace, object.name) } ?? objects.count
-            objects.insert(stored, at: at)
-            byResource[object.resource] = objects
-            return stored
+            let exists = byResource[object.resource]?.contains { $0.namespace == object.namespace && $0.name == object.name } ?? false
+            return exists ? nil : place(object)
         }
+    }
+
+    /// Called with the lock held.
+    private func place(_ object: StoredObject) -> StoredObject {
+        lastResourceVersion += 1
+        let json = object.json.setting(path: ["metadata", "resourceVersion"], .string(String(lastResourceVersion)))
+        let stored = StoredObject(resource: object.resource, namespace: object.namespace, name: object.name,
+                                  uid: object.uid, json: json)
+        // Taken out of the dictionary so the array is changed in place, not copied.
+        var objects = byResource.removeValue(forKey: object.resource) ?? []
+        objects.removeAll { $0.namespace == object.namespace && $0.name == object.name }
+        let at = objects.firstIndex { ($0.namespace, $0.name) > (object.namespace, object.name) } ?? objects.count
+        objects.insert(stored, at: at)
+        byResource[object.resource] = objects
+        return stored
     }
 
     /// The loader's objects, all at once: sorted once (inserting them one by one cost
@@ -90,16 +113,16 @@ public final class ClusterStore: @unchecked Sendable {
         }
     }
 
-    /// Removes an object; false when there was none.
+    /// Removes an object and returns it (a DELETE answers with it); nil when there was none.
     @discardableResult
-    public func delete(_ resource: APIResource, namespace: String, name: String) -> Bool {
+    public func delete(_ resource: APIResource, namespace: String, name: String) -> StoredObject? {
         lock.withLock {
             guard var objects = byResource[resource],
-                  let i = objects.firstIndex(where: { $0.namespace == namespace && $0.name == name }) else { return false }
-            objects.remove(at: i)
+                  let i = objects.firstIndex(where: { $0.namespace == namespace && $0.name == name }) else { return nil }
+            let removed = objects.remove(at: i)
             byResource[resource] = objects
             lastResourceVersion += 1
-            return true
+            return removed
         }
     }
 

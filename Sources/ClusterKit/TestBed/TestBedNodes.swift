@@ -1,6 +1,6 @@
 import Foundation
 // The test bed's nodes: which ones exist, whether they are Ready, and where "a pod on node X"
-// runs its commands. `runbook test-bed NODE=WHERE,…`:
+// runs its commands. `runbook serve --test-bed NODE=WHERE,…`:
 //
 //   local          this machine, as it is (tests without root)
 //   netns:NAME     the lab host living in network namespace NAME (lab/lab.sh): commands

@@ -1,6 +1,7 @@
 // Refusals the test bed can be told to make, as a real API server words them, so that the
 // transport's explanations are tested against kubectl's own output: RBAC (`--forbid
-// create:pods/exec`) and PodSecurity admission (`--pod-security baseline`).
+// create:pods/exec`) and PodSecurity admission (`--pod-security baseline`). Both are
+// answered as 403 Forbidden; these functions give the message.
 
 public struct TestBedPolicy: Sendable, Equatable {
     /// "VERB:RESOURCE" pairs the test bed's one user may not do: create:pods, create:pods/exec, list:nodes, …
@@ -30,31 +31,30 @@ public struct TestBedPolicy: Sendable, Equatable {
         return TestBedPolicy(forbidden: Set(forbid), podSecurity: podSecurity == "privileged" ? nil : podSecurity)
     }
 
-    /// The 403 for `verb` on `resource`, nil when allowed. `name`: the object, when one is named.
-    public func refusal(_ verb: String, _ resource: String, name: String?, namespace: String?) -> TestBedPods.Answer? {
+    /// RBAC's message refusing `verb` on `resource`, nil when allowed. `name`: the object, when one is named.
+    public func refusal(_ verb: String, _ resource: String, name: String?, namespace: String?) -> String? {
         guard forbidden.contains(verb + ":" + resource) else { return nil }
         let object = resource.split(separator: "/").first.map(String.init) ?? resource
         let subject = name.map { "\(object) \"\($0)\"" } ?? object
         let scope = namespace.map { "in the namespace \"\($0)\"" } ?? "at the cluster scope"
-        return TestBedPods.status(403, "Forbidden", "\(subject) is forbidden: User \"\(Self.user)\" cannot \(verb) resource \"\(resource)\" in API group \"\" \(scope)")
+        return "\(subject) is forbidden: User \"\(Self.user)\" cannot \(verb) resource \"\(resource)\" in API group \"\" \(scope)"
     }
 
-    /// The admission refusal of a pod that asks for host namespaces, privilege or hostPath
-    /// under a baseline or restricted namespace; nil when it is admitted.
-    public func admission(pod name: String, spec: [String: Any]) -> TestBedPods.Answer? {
+    /// PodSecurity admission's message refusing a pod that asks for host namespaces, privilege
+    /// or hostPath under a baseline or restricted namespace; nil when it is admitted.
+    public func admission(pod name: String, spec: JSON) -> String? {
         guard let level = podSecurity else { return nil }
         var violations: [String] = []
-        let hosts = ["hostNetwork", "hostPID", "hostIPC"].filter { spec[$0] as? Bool == true }
+        let hosts = ["hostNetwork", "hostPID", "hostIPC"].filter { spec[$0]?.bool == true }
         if !hosts.isEmpty { violations.append("host namespaces (\(hosts.map { "\($0)=true" }.joined(separator: ", ")))") }
-        let containers = spec["containers"] as? [[String: Any]] ?? []
-        let privileged = containers.filter { ($0["securityContext"] as? [String: Any])?["privileged"] as? Bool == true }
-            .compactMap { $0["name"] as? String }
+        let privileged = (spec["containers"]?.array ?? []).filter { $0.at("securityContext.privileged")?.bool == true }
+            .compactMap { $0["name"]?.string }
         if !privileged.isEmpty {
             violations.append("privileged (\(privileged.map { "container \"\($0)\" must not set securityContext.privileged=true" }.joined(separator: ", ")))")
         }
-        let hostPaths = (spec["volumes"] as? [[String: Any]] ?? []).filter { $0["hostPath"] != nil }.compactMap { $0["name"] as? String }
+        let hostPaths = (spec["volumes"]?.array ?? []).filter { $0["hostPath"] != nil }.compactMap { $0["name"]?.string }
         if !hostPaths.isEmpty { violations.append("hostPath volumes (\(hostPaths.map { "volume \"\($0)\"" }.joined(separator: ", ")))") }
         guard !violations.isEmpty else { return nil }
-        return TestBedPods.status(403, "Forbidden", "pods \"\(name)\" is forbidden: violates PodSecurity \"\(level):latest\": \(violations.joined(separator: ", "))")
+        return "pods \"\(name)\" is forbidden: violates PodSecurity \"\(level):latest\": \(violations.joined(separator: ", "))"
     }
 }

@@ -124,6 +124,8 @@ public struct RunTargets: Sendable, Codable, Equatable {
     public var sshOptions: [String]
     /// `--parallel N`: hosts run at once.
     public var parallel: Int
+    /// How `node/NAME` targets were reached; nil: the defaults (or a journal from before).
+    public var nodes: NodeReach? = nil
 
     public init(hosts: [String] = [], inventory: String? = nil, group: String? = nil, sshConfig: String? = nil,
                 sshOptions: [String] = [], parallel: Int = 16) {
