@@ -66,6 +66,7 @@ enum Operators {
         switch container {
         case .list(let items): return items.contains { equal($0, item) }
         case .map(_, let dict): return dict[item.text] != nil
+        case .row(let rows, _): return rows.names.contains(item.text)
         case .null: return false
         default: return container.text.contains(item.text)
         }
