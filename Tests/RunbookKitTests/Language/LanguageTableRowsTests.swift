@@ -85,9 +85,10 @@ final class LanguageTableRowsTests: XCTestCase {
         step a "A"
           rows = table("NAME    STATUS\\nweb-2   Failed\\nweb-1   Running\\n")
           byName = sort(rows, "NAME")
-          conclude ok "{byName[0].NAME} {"STATUS" in rows[0]} {keys(rows[0])} {count(rows[0])}"
+          same = rows[1] == byName[0]
+          conclude ok "{byName[0].NAME} {"STATUS" in rows[0]} {keys(rows[0])} {count(rows[0])} {same} {rows[0] == rows[1]} {rows[0] == null} {rows[0] == 1}"
         """)
         guard case .concluded(let message, _) = run.outcome.status else { return XCTFail("\(run.outcome.status)") }
-        XCTAssertEqual(message, "web-1 true NAME, STATUS 2")
+        XCTAssertEqual(message, "web-1 true NAME, STATUS 2 true false false false")
     }
 }
