@@ -3,9 +3,10 @@
 /// storage and the row's index, no allocation of its own); a cell becomes a `String` only when
 /// it is read.
 ///
-/// Measured on `kubectl get pods -A` of 100,000 pods (8.6 MB): rows as maps of six strings
-/// (a dictionary and up to six string buffers per row) took about 50 MiB; here the offsets are
-/// 4.8 MB and the text is the capture's own storage, not a copy.
+/// On `kubectl get pods -A` of 100,000 pods (8.8 MB) rows as maps (a dictionary and up to six
+/// string buffers per row) were most of the runner's 81 MiB peak; here the offsets are 4.8 MB
+/// and the text is the capture's own storage, not a copy: 32.5 MiB peak, of which 15.8 MiB
+/// is the runner's base (docs/PERFORMANCE.md, "Scale").
 ///
 /// Thread contract: immutable after `init`, so shared freely between threads (a `foreach …
 /// parallel` hands rows of one table to several).
