@@ -5,7 +5,7 @@
 #   bench/run.sh                 # everything (about 4 minutes; Ansible adds about 3)
 #   ROUNDS=5 bench/run.sh        # more rounds for a noisy machine
 #   BENCH_ANSIBLE=0 bench/run.sh # skip the Ansible comparison
-#   BENCH_SCALE=0 bench/run.sh   # skip bench/scale.sh (10,000 and 100,000 pods, about 2 minutes)
+#   BENCH_SCALE=0 bench/run.sh   # skip bench/scale.sh (10,000 and 100,000 pods served to kubectl, about 6 minutes)
 #   BIN=/path/to/runbook bench/run.sh
 #
 # Every figure is a median. The commands of a comparison are interleaved (one hyperfine

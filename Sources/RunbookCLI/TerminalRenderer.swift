@@ -32,6 +32,10 @@ final class TerminalRenderer: RunObserver {
     static let tailLines = 5
     /// Different branch descriptions a loop's summary counts one by one; the rest are "other".
     static let loopBranchKinds = 8
+    /// Findings of one loop shown as they happen at the default level; the rest are counted
+    /// and shown as one line when the loop ends (a loop over 100,000 pods found 188: 376
+    /// lines before this cap, 21 with it). The journal and `--verbose` keep every one.
+    static let loopFindings = 10
     /// Masks what the renderer prints that did not come in an event (the summary's findings).
     var redactor = SecretRedactor(secrets: [])
     /// Whether the run's header (title, parameters) is printed when the run starts.
@@ -45,6 +49,12 @@ final class TerminalRenderer: RunObserver {
     /// Open `foreach` loops, and the branches counted since the outermost one started.
     private var loopDepth = 0
     private var loopTally = LoopTally()
+    /// Findings shown and held back since the outermost open loop started (default level).
+    private var loopFindingsShown = 0
+    private var loopFindingsHeld = 0
+    /// Whether any finding of the run was held back, so the summary does not claim that all
+    /// were shown above.
+    private var anyFindingHeld = false
     /// The top-level runbook's name, first in the chain shown with a called runbook's conclusion.
     private var runbookName: String?
     private var statusLineShown = false
@@ -147,6 +157,14 @@ final class TerminalRenderer: RunObserver {
                 print("  " + prefix + t.dim("(output beyond \(result.stdout.utf8.count) bytes was shown but not kept)"))
             }
         case .finding(let finding):
+            if level == .normal && loopDepth > 0 {
+                guard loopFindingsShown < TerminalRenderer.loopFindings else {
+                    loopFindingsHeld += 1
+                    anyFindingHeld = true
+                    break
+                }
+                loopFindingsShown += 1
+            }
             let mark = finding.severity == .warning ? t.yellow("~ warning: ") : t.yellow("! ")
             // Without the step lines, say where it was found.
             let place = level == .quiet ? t.dim("[\(finding.path.stepDescription)] ") : ""
@@ -178,6 +196,8 @@ final class TerminalRenderer: RunObserver {
         case .targetEnded, .runEnded:
             loopDepth = 0
             loopTally = LoopTally()
+            loopFindingsShown = 0
+            loopFindingsHeld = 0
         case .concluded(let c) where !c.path.isTopLevel:
             // A called runbook's own conclusion, with the chain of runbooks that reached it;
             // the caller goes on or takes it as its own.
@@ -210,8 +230,15 @@ final class TerminalRenderer: RunObserver {
             loopDepth += 1
         case .end(let header, let count):
             loopDepth = max(0, loopDepth - 1)
+            guard loopDepth == 0, level == .normal else { break }
+            if loopFindingsHeld > 0 {
+                let more = loopFindingsHeld
+                print("  " + t.yellow("… and \(TerminalRenderer.count(more)) more finding\(more == 1 ? "" : "s") in this loop") + t.dim(" (`runbook report JOURNAL` lists them all; --verbose shows them)"))
+            }
+            loopFindingsShown = 0
+            loopFindingsHeld = 0
             // Verbose showed every branch; a loop that took none has nothing to sum up.
-            guard loopDepth == 0, level == .normal, !loopTally.isEmpty else { break }
+            guard !loopTally.isEmpty else { break }
             let iterations = "\(TerminalRenderer.count(count)) iteration\(count == 1 ? "" : "s")"
             print("  " + t.dim("↳ \(header): \(iterations); branch taken: " + loopTally.text))
             loopTally = LoopTally()
@@ -242,7 +269,8 @@ final class TerminalRenderer: RunObserver {
                 }
             }
             if outcome.findings.count > shownFindings {
-                print("    " + t.dim("… \(outcome.findings.count - shownFindings) more (shown above as they were found; `runbook report JOURNAL` lists them all)"))
+                let whereShown = anyFindingHeld ? "" : "shown above as they were found; "
+                print("    " + t.dim("… \(outcome.findings.count - shownFindings) more (\(whereShown)`runbook report JOURNAL` lists them all)"))
             }
         }
         switch outcome.status {

@@ -459,7 +459,8 @@ final class RunEngineTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("rows=200000 last=200000 bigrows=500000"), run.stdout)
     }
 
-    // The summary repeats the first ten findings; the rest were shown as they were found.
+    // The summary repeats the first ten findings. A loop shows its first ten as they happen
+    // and counts the rest at its end; --verbose shows every one.
     func testTheSummaryRepeatsTheFirstTenFindings() throws {
         let runbook = try write("many.runbook", """
             runbook "many findings"
@@ -473,8 +474,14 @@ final class RunEngineTests: XCTestCase {
         let summary = try XCTUnwrap(run.stdout.components(separatedBy: "── Summary").last)
         XCTAssertTrue(summary.contains("item 10 is bad"), summary)
         XCTAssertFalse(summary.contains("item 11 is bad"), summary)
-        XCTAssertTrue(summary.contains("… 5 more (shown above as they were found"), summary)
-        XCTAssertTrue(run.stdout.contains("item 15 is bad"), "every finding is shown as it happens")
+        XCTAssertTrue(summary.contains("… 5 more (`runbook report JOURNAL` lists them all)"), summary)
+        XCTAssertFalse(run.stdout.contains("item 11 is bad"), "the loop holds back findings past ten")
+        XCTAssertTrue(run.stdout.contains("… and 5 more findings in this loop"), run.stdout)
+        let verbose = try ReplChild.run(["run", runbook, "--no-journal", "--no-color", "--verbose"], directory: directory)
+        XCTAssertEqual(verbose.status, 1, verbose.stderr)
+        let live = try XCTUnwrap(verbose.stdout.components(separatedBy: "── Summary").first)
+        XCTAssertTrue(live.contains("item 15 is bad"), "--verbose shows every finding as it happens")
+        XCTAssertFalse(live.contains("more findings in this loop"), live)
     }
 
     // Past the capture limit a value is cut, and using it as data stops the run, naming why.

@@ -37,6 +37,8 @@ extension Value: Codable {
         case .result(let result):
             var c = encoder.container(keyedBy: Key.self)
             try c.encode(result, forKey: Key(Value.resultKey))
+        case .row:
+            try materialized.encode(to: encoder)
         }
     }
 

@@ -67,7 +67,7 @@ enum JournalHotPath {
             case .bool(let b): w.sink.bytes.append(contentsOf: (b ? "true" : "false").utf8)
             case .number(let n): w.sink.double(n)
             case .string(let s): w.sink.quoted(s)
-            case .list, .map, .result: return nil
+            case .list, .map, .row, .result: return nil
             }
             w.bool("redacted", e.redacted)
             w.bool("cut", e.cut)

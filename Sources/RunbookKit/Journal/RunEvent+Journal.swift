@@ -100,6 +100,7 @@ extension Value {
         case .string(let s): return .string(r.redact(s))
         case .list(let items): return .list(items.map { $0.redacted(by: r) })
         case .map(let keys, let values): return .map(keys, values.mapValues { $0.redacted(by: r) })
+        case .row: return materialized.redacted(by: r)
         case .result(var result):
             result.stdout = r.redact(result.stdout)
             result.stderr = r.redact(result.stderr)
@@ -130,6 +131,8 @@ extension Value {
                 return k.value
             }
             return (.map(keys, kept), any)
+        case .row:
+            return materialized.cut(to: limit)
         case .result(var result):
             let out = JournalOutputCut.head(of: result.stdout, limit: limit)
             let err = JournalOutputCut.head(of: result.stderr, limit: limit)

@@ -77,8 +77,7 @@ extension Builtins {
             let field = try knownField(args[1].text, in: rows)
             keys = rows.map { cell($0, field) }
         } else {
-            if let row = items.first(where: { if case .map = $0 { return true } else { return false } }) {
-                let fields = row.mapKeys.joined(separator: ", ")
+            if let fields = items.lazy.compactMap(\.mapKeys).first?.joined(separator: ", ") {
                 throw BuiltinError("rows sort by a field: sort(rows, \"FIELD\") (fields: \(fields))")
             }
             keys = items
@@ -104,7 +103,7 @@ extension Builtins {
         switch v {
         case .list(let items): return items
         case .null: return []
-        case .map: throw BuiltinError("a map is not a list: use keys(map) or a list of rows")
+        case .map, .row: throw BuiltinError("a map is not a list: use keys(map) or a list of rows")
         default:
             if lines, case .list(let items) = Builtins.lines(v.text) { return items }
             throw BuiltinError("'\(v.displayText)' (\(v.typeName)) is not a list")
@@ -117,7 +116,7 @@ extension Builtins {
         if case .result = v { throw BuiltinError("a command's output is not a list of rows: read it with table(x) or json(x) first") }
         let items = try itemsOf(v)
         for (i, item) in items.enumerated() {
-            guard case .map = item else {
+            guard item.mapKeys != nil else {
                 throw BuiltinError("item [\(i)] is \(item.typeName) '\(item.displayText)', not a row (a map)")
             }
         }
@@ -126,20 +125,12 @@ extension Builtins {
 
     /// The field, when some row has it (or there are no rows); a misspelt one is an error.
     private static func knownField(_ field: String, in rows: [Value]) throws -> String {
-        guard let first = rows.first, !rows.contains(where: { $0.mapKeys.contains(field) }) else { return field }
-        throw BuiltinError("no field '\(field)' (fields: \(first.mapKeys.joined(separator: ", ")))")
+        guard let first = rows.first, !rows.contains(where: { $0.mapKeys?.contains(field) == true }) else { return field }
+        throw BuiltinError("no field '\(field)' (fields: \((first.mapKeys ?? []).joined(separator: ", ")))")
     }
 
     private static func cell(_ row: Value, _ field: String) -> Value {
-        if case .map(_, let dict) = row { return dict[field] ?? .null }
-        return .null
-    }
-}
-
-private extension Value {
-    var mapKeys: [String] {
-        if case .map(let keys, _) = self { return keys }
-        return []
+        row.entry(field) ?? .null
     }
 }
 

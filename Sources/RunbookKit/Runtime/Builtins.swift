@@ -49,6 +49,7 @@ public enum Builtins {
             switch args[0] {
             case .list(let items): return .number(Double(items.count))
             case .map(let keys, _): return .number(Double(keys.count))
+            case .row(let rows, _): return .number(Double(rows.names.count))
             case .null: return .number(0)
             default:
                 if case .list(let items) = lines(args[0].text) { return .number(Double(items.count)) }
@@ -136,7 +137,7 @@ public enum Builtins {
         // Evaluated by `Evaluator` itself, from the environment the client passed in.
         fn("env", 1, 1, "env(name)", "an environment variable of the runner, or null") { _ in .null },
         fn("keys", 1, 1, "keys(map)", "the keys of a map") { args in
-            guard case .map(let keys, _) = args[0] else { return .list([]) }
+            guard let keys = args[0].mapKeys else { return .list([]) }
             return .list(keys.map { .string($0) })
         },
         fn("string", 1, 1, "string(x)", "x as text") { .string($0[0].displayText) },
@@ -153,18 +154,15 @@ public enum Builtins {
             .bool(CIDR(args[0].text) != nil)
         },
         fn("table", 1, 1, "table(text)", "rows of tabular output (kubectl, df, ps) as maps keyed by the header") { args in
-            TableParser.parse(args[0].text)
+            TableParser.parse(TableParser.source(args[0]))
         },
         fn("column", 2, 2, "column(text, header)", "the cells under one header of tabular output, as a list") { args in
-            guard case .list(let rows) = TableParser.parse(args[0].text) else { return .list([]) }
+            guard case .list(let rows) = TableParser.parse(TableParser.source(args[0])) else { return .list([]) }
             let header = args[1].text
-            if let first = rows.first, case .map(let keys, _) = first, !keys.contains(header) {
+            if let keys = rows.first?.mapKeys, !keys.contains(header) {
                 throw BuiltinError("no column '\(header)' (columns: \(keys.joined(separator: ", ")))")
             }
-            return .list(rows.map { row -> Value in
-                if case .map(_, let dict) = row { return dict[header] ?? .null }
-                return .null
-            })
+            return .list(rows.map { $0.entry(header) ?? .null })
         },
     ] + timeFunctions + rowFunctions + wholeNumberFunctions
 
@@ -183,6 +181,7 @@ public enum Builtins {
         switch v {
         case .list(let items): return !items.isEmpty
         case .map(let keys, _): return !keys.isEmpty
+        case .row(let rows, _): return !rows.names.isEmpty
         default: return false
         }
     }

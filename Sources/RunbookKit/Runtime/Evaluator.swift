@@ -104,6 +104,7 @@ public struct Evaluator {
         switch base {
         case .null: return .null
         case .map(_, let dict): return dict[field] ?? .null
+        case .row: return base.entry(field) ?? .null
         case .result(let r):
             if ["stdout", "output", "lines"].contains(field) { try Evaluator.refuseCut(base, in: "'.\(field)'", at: expr) }
             switch field {
@@ -142,6 +143,7 @@ public struct Evaluator {
             let i = whole < 0 ? items.count + whole : whole
             return i >= 0 && i < items.count ? items[i] : .null
         case .map(_, let dict): return dict[index.text] ?? .null
+        case .row: return base.entry(index.text) ?? .null
         case .result, .string:
             // Index text by line: the common need is "the n-th line of the output".
             return try subscriptValue(Builtins.lines(base.text), index, expr)

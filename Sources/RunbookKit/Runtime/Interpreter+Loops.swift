@@ -10,6 +10,7 @@ extension Interpreter {
         case .list(let l): items = l
         case .null: items = []
         case .map(let keys, _): items = keys.map { .string($0) }
+        case .row(let rows, _): items = rows.names.map { .string($0) }
         default:
             if case .list(let l) = Builtins.lines(list.text) { items = l } else { items = [] }
         }

@@ -36,8 +36,8 @@ enum JSONValue {
                     } else { value = .null }
                 } else if inside == "*" {
                     // keep the list as it is
-                } else if case .map(_, let d) = value {
-                    value = d[inside] ?? .null
+                } else if value.mapKeys != nil {
+                    value = value.entry(inside) ?? .null
                 } else { value = .null }
                 i = p.index(after: close)
                 continue
@@ -46,10 +46,10 @@ enum JSONValue {
             while j < p.endIndex, p[j] != ".", p[j] != "[" { j = p.index(after: j) }
             let key = String(p[i..<j])
             switch value {
-            case .map(_, let d): value = d[key] ?? .null
+            case .map, .row: value = value.entry(key) ?? .null
             case .list(let items):
                 // `items.metadata.name` maps over a list, as jsonpath's [*] does.
-                value = .list(items.map { if case .map(_, let d) = $0 { return d[key] ?? .null } else { return .null } })
+                value = .list(items.map { $0.entry(key) ?? .null })
             default: value = .null
             }
             i = j

@@ -38,14 +38,14 @@ enum Operators {
         case (.bool(let x), .bool(let y)): return x == y
         case (.number(let x), _): if let y = b.numberValue, !isCollection(b) { return x == y } else { return false }
         case (_, .number): return equal(b, a)
-        case (.map, .map): return a == b
+        case (.map, .map), (.row, .row), (.map, .row), (.row, .map): return a == b
         default: return a.text == b.text
         }
     }
 
     private static func isCollection(_ v: Value) -> Bool {
         switch v {
-        case .list, .map: return true
+        case .list, .map, .row: return true
         default: return false
         }
     }
@@ -66,6 +66,7 @@ enum Operators {
         switch container {
         case .list(let items): return items.contains { equal($0, item) }
         case .map(_, let dict): return dict[item.text] != nil
+        case .row(let rows, _): return rows.names.contains(item.text)
         case .null: return false
         default: return container.text.contains(item.text)
         }

@@ -8,8 +8,17 @@
 ///
 /// Output that is plain ASCII with no tabs or carriage returns (kubectl's, on a large cluster
 /// tens of megabytes) is read as bytes, where a byte is a character; anything else as
-/// characters. Both read the same columns and cells.
+/// characters. Both read the same columns and cells. On the byte path, when the header names
+/// are all different, the rows are kept compact (`TableRows`: offsets into the text).
 enum TableParser {
+    /// The text a table is read from. A command result gives its stdout as captured, not
+    /// `text` (which trims the trailing newline into a copy of a capture that may be
+    /// hundreds of megabytes): the compact rows then point into the capture itself.
+    static func source(_ value: Value) -> String {
+        if case .result(let r) = value { return r.stdout }
+        return value.text
+    }
+
     static func parse(_ text: String) -> Value {
         if let fast = parseASCII(text) { return fast }
         let lines = text.split(whereSeparator: \.isNewline)
@@ -33,7 +42,9 @@ enum TableParser {
     /// cells decide).
     private static func parseASCII(_ text: String) -> Value? {
         var text = text
-        return text.withUTF8 { bytes -> Value? in
+        // withUTF8 on a native string leaves it as it is; a bridged or lazy one is made native
+        // here once, and the compact rows keep that copy.
+        let parsed = text.withUTF8 { bytes -> ByteTable? in
             for b in bytes where b >= 0x80 || (b >= 0x09 && b <= 0x0D && b != 0x0A) { return nil }
             var lines: [Range<Int>] = []
             var start = 0
@@ -41,13 +52,16 @@ enum TableParser {
                 if bytes[start..<i].contains(where: { $0 != 0x20 }) { lines.append(start..<i) }
                 start = i + 1
             }
-            guard let headerRange = lines.first else { return .list([]) }
+            guard let headerRange = lines.first else { return .value(.list([])) }
             let header = Array(String(decoding: bytes[headerRange], as: UTF8.self))
             let words = TableColumns.words(in: header)
             for i in words.indices.dropFirst() where words[i].lowerBound - words[i - 1].upperBound == 1 { return nil }
             let columns = TableColumns.find(header: header, rows: [])
             let names = columns.map(\.name)
             let unique = Set(names).count == names.count
+            if unique && TableRows.fits(bytes: bytes.count) {
+                return .compact(names: names, bounds: compactBounds(bytes, lines.dropFirst(), columns))
+            }
             var rows: [Value] = []
             rows.reserveCapacity(lines.count - 1)
             for range in lines.dropFirst() {
@@ -58,16 +72,44 @@ enum TableParser {
                     while e > s && cell[e - 1] == 0x20 { e -= 1 }
                     return String(decoding: cell[s..<e], as: UTF8.self)
                 }
-                if unique {
-                    var dict = [String: Value](minimumCapacity: names.count)
-                    for (name, cell) in zip(names, cells) { dict[name] = .string(cell) }
-                    rows.append(.map(names, dict))
-                } else {
-                    rows.append(row(columns, cells))
-                }
+                rows.append(row(columns, cells))
             }
-            return .list(rows)
+            return .value(.list(rows))
         }
+        switch parsed {
+        case nil: return nil
+        case .value(let value)?: return value
+        case .compact(let names, let bounds)?:
+            // Built here, not inside withUTF8: `text` is the native string the offsets are in.
+            return .list(TableRows(text: text, names: names, bounds: bounds).values)
+        }
+    }
+
+    /// What the byte path read: rows built as values, or the offsets of compact rows.
+    private enum ByteTable {
+        case value(Value)
+        case compact(names: [String], bounds: [UInt32])
+    }
+
+    /// Per row, per column: the start and end offset (in `bytes`) of the trimmed cell.
+    private static func compactBounds(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ lines: ArraySlice<Range<Int>>, _ columns: [TableColumns.Column]
+    ) -> [UInt32] {
+        var bounds: [UInt32] = []
+        bounds.reserveCapacity(lines.count * columns.count * 2)
+        for range in lines {
+            let line = UnsafeBufferPointer(rebasing: bytes[range])
+            _ = cells(of: line, columns, space: 0x20) { cell -> String in
+                var s = cell.startIndex, e = cell.endIndex
+                while s < e && cell[s] == 0x20 { s += 1 }
+                while e > s && cell[e - 1] == 0x20 { e -= 1 }
+                // Indices of the rebased line start at 0: offsets in `bytes` add its start.
+                bounds.append(UInt32(range.lowerBound + s))
+                bounds.append(UInt32(range.lowerBound + e))
+                return ""
+            }
+        }
+        return bounds
     }
 
     /// The cells of one line (characters or bytes, one per column position) under the

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Only a command result is boxed: a string or a number is stored in place, so the rows of a
 /// large table (ten thousand maps of six strings) are not one allocation per cell.
-public enum Value: Sendable, Equatable {
+public enum Value: Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -14,6 +14,8 @@ public enum Value: Sendable, Equatable {
     /// Keys keep their order (JSON objects, table rows).
     case map([String], [String: Value])
     indirect case result(CommandResult)
+    /// Row `Int` of a table kept compact (`TableRows`): it reads as the map of its cells.
+    case row(TableRows, Int)
 
     public static func map(_ pairs: [(String, Value)]) -> Value {
         var dict: [String: Value] = [:]
@@ -32,7 +34,7 @@ public enum Value: Sendable, Equatable {
         case .number: return "number"
         case .string: return "string"
         case .list: return "list"
-        case .map: return "map"
+        case .map, .row: return "map"
         case .result: return "command result"
         }
     }
@@ -46,6 +48,7 @@ public enum Value: Sendable, Equatable {
         case .string(let s): return s
         case .list(let items): return items.map { $0.text }.joined(separator: "\n")
         case .map(let keys, let dict): return keys.map { "\($0)=\(dict[$0]!.text)" }.joined(separator: " ")
+        case .row: return materialized.text
         case .result(let r): return Value.trimTrailingNewlines(r.stdout)
         }
     }
@@ -84,6 +87,7 @@ public enum Value: Sendable, Equatable {
         case .string(let s): return !s.isEmpty
         case .list(let items): return !items.isEmpty
         case .map(let keys, _): return !keys.isEmpty
+        case .row(let rows, _): return !rows.names.isEmpty
         case .result(let r): return r.exitCode == 0
         }
     }
@@ -103,5 +107,23 @@ public enum Value: Sendable, Equatable {
         if t.hasSuffix("%") { t.removeLast() }
         guard !t.isEmpty else { return nil }
         return Double(t)
+    }
+}
+
+extension Value: Equatable {
+    /// A table row equals the map it stands for.
+    public static func == (lhs: Value, rhs: Value) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.list(let a), .list(let b)): return a == b
+        case (.map(let ka, let da), .map(let kb, let db)): return ka == kb && da == db
+        case (.result(let a), .result(let b)): return a == b
+        case (.row(let ra, let ia), .row(let rb, let ib)) where ra === rb: return ia == ib || ra.map(ia) == rb.map(ib)
+        case (.row, _), (_, .row): return lhs.materialized == rhs.materialized
+        default: return false
+        }
     }
 }

@@ -7,14 +7,14 @@ import XCTest
 /// than their headers). The outputs are exact, trailing newline included.
 final class LanguageTableTests: XCTestCase {
     private func headers(_ text: String) -> [String] {
-        guard case .list(let rows) = TableParser.parse(text), case .map(let keys, _)? = rows.first else { return [] }
+        guard case .list(let rows) = TableParser.parse(text), case .map(let keys, _)? = rows.first?.materialized else { return [] }
         return keys
     }
 
     private func rows(_ text: String) -> [[String: String]] {
         guard case .list(let rows) = TableParser.parse(text) else { return [] }
         return rows.map { row in
-            guard case .map(_, let cells) = row else { return [:] }
+            guard case .map(_, let cells) = row.materialized else { return [:] }
             return cells.mapValues(\.text)
         }
     }
