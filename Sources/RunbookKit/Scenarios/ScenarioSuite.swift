@@ -4,9 +4,11 @@ import Foundation
 /// closing `N passed, N failed`. Exit code 0 all passed, 1 some failed, 2 some malformed.
 public struct ScenarioSuite {
     public let files: [String]
+    public let clusters: ScenarioClusters?
 
-    public init(files: [String]) {
+    public init(files: [String], clusters: ScenarioClusters? = nil) {
         self.files = files
+        self.clusters = clusters
     }
 
     /// Scenario files: files as given, directories searched recursively for `*.scenario`.
@@ -32,17 +34,21 @@ public struct ScenarioSuite {
         public var results: [ScenarioResult]
         public var passed: Int { results.filter(\.passed).count }
         public var failed: Int { results.count - passed }
+        public var knownWrong: Int { results.filter(\.isKnownWrong).count }
         public var exitCode: Int32 {
             if results.contains(where: \.isMalformed) { return 2 }
             return failed > 0 ? 1 : 0
         }
-        public var summary: String { "\(passed) passed, \(failed) failed" }
+        public var summary: String {
+            "\(passed) passed" + (knownWrong > 0 ? " (\(knownWrong) of them known wrong)" : "") + ", \(failed) failed"
+        }
     }
 
     /// Runs every scenario in order; `report` receives each result as soon as it is known.
     /// A cancellation stops the suite between scenarios.
     public func run(cancellation: Cancellation = Cancellation(), report: (ScenarioResult) -> Void = { _ in }) -> Outcome {
-        let runner = ScenarioRunner(cancellation: cancellation)
+        let runner = ScenarioRunner(cancellation: cancellation, clusters: clusters)
+        defer { clusters?.stopAll() }
         var results: [ScenarioResult] = []
         for file in files {
             if cancellation.isCancelled { break }
@@ -59,6 +65,11 @@ public struct ScenarioSuite {
 public enum ScenarioReport {
     public static func text(for result: ScenarioResult) -> String {
         let title = result.title.isEmpty ? "" : " — \(result.title)"
+        if result.isKnownWrong {
+            var text = "WRONG \(result.scenarioPath)\(title) (known wrong: \(result.knownWrong ?? ""))\n"
+            text += "    said: \(result.endDescription)\n"
+            return text
+        }
         if result.passed { return "PASS \(result.scenarioPath)\(title)\n" }
         if result.isMalformed {
             return "FAIL \(result.scenarioPath)\(title) (not run: \(result.errors.count == 1 ? "an error" : "errors") above)\n"

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Where a scenario's real kubectl commands go: a running API server for one cluster directory.
+public struct ClusterConnection: Sendable, Equatable {
+    /// A kubeconfig file whose current context reaches the server.
+    public var kubeconfig: String
+    /// kubectl's discovery and HTTP cache (KUBECACHEDIR), so that ~/.kube is never touched.
+    public var cacheDirectory: String
+
+    public init(kubeconfig: String, cacheDirectory: String) {
+        self.kubeconfig = kubeconfig
+        self.cacheDirectory = cacheDirectory
+    }
+
+    /// The variables a kubectl child process gets on top of the runner's environment.
+    public var environment: [String: String] {
+        ["KUBECONFIG": kubeconfig, "KUBECACHEDIR": cacheDirectory]
+    }
+}
+
+/// Serves fixture clusters to `runbook test`. RunbookKit cannot see the server (ClusterKit
+/// depends on RunbookKit), so the command line passes an implementation in.
+///
+/// Thread contract: `connection(to:)` is called from the thread that runs the suite, one
+/// scenario at a time; an implementation may start a server on the first call for a directory
+/// and hand the same connection to every later call for it. `stopAll()` is called once, after
+/// the last scenario.
+public protocol ScenarioClusters: AnyObject {
+    /// A running server for the cluster directory at `path`. Throws `ScenarioClusterError`
+    /// (or any error, whose description is shown) when the directory cannot be served.
+    func connection(to path: String) throws -> ClusterConnection
+    func stopAll()
+}
+
+/// Why a cluster directory cannot be served, in words that say what to fix.
+public struct ScenarioClusterError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Runs the kubectl commands of a cluster-backed scenario for real: a real child process (the
+/// project's `LocalExecutor`) with KUBECONFIG and KUBECACHEDIR pointing at the fixture's server.
+/// Only a local command whose first word is `kubectl` qualifies; every other command still
+/// needs a canned answer.
+public final class LiveKubectl: Sendable {
+    public let connection: ClusterConnection
+    private let executor: LocalExecutor
+
+    public init(connection: ClusterConnection, cancellation: Cancellation) {
+        self.connection = connection
+        self.executor = LocalExecutor(cancellation: cancellation)
+    }
+
+    /// `kubectl …` run on this machine; a pipeline or `||` after it is the runbook's own.
+    public static func qualifies(_ request: CommandRequest) -> Bool {
+        guard request.isLocal else { return false }
+        let trimmed = request.script.drop { $0 == " " || $0 == "\t" || $0 == "\n" }
+        guard trimmed.hasPrefix("kubectl") else { return false }
+        let rest = trimmed.dropFirst("kubectl".count)
+        return rest.isEmpty || rest.first == " " || rest.first == "\t" || rest.first == "\n"
+    }
+
+    public func run(_ request: CommandRequest, prelude: String,
+                    onLine: @escaping @Sendable (OutputStream, String) -> Void) -> CommandResult {
+        var real = request
+        real.script = prelude + request.script
+        real.environment.merge(connection.environment) { _, cluster in cluster }
+        return executor.run(real, onLine: onLine)
+    }
+}
