@@ -10,6 +10,7 @@ extension RunbookMain {
         GraphCommand.self,
         ListCommand.self,
         ShowCommand.self,
+        ServeCommand.self,
     ]
 }
 
