@@ -166,6 +166,9 @@ extension Interpreter {
             context.frame.assign(capture, .map([
                 ("status", .string(outcome.statusName)),
                 ("conclusion", outcome.conclusion.map { .string($0) } ?? .null),
+                // What the callee found out, so a caller tells "could not tell" from "healthy"
+                // without reading the wording of the conclusion.
+                ("severity", .string(outcome.severity.rawValue)),
                 ("findings", .list(outcome.findings.map { .string($0.message) })),
             ] + exported.map { ($0.key, $0.value) }))
             return

@@ -18,7 +18,7 @@ struct Checker {
     /// Names every runbook has: the host the run targets.
     static let builtinNames: Set<String> = ["target"]
     /// What the capture of a `run` holds besides the callee's exported values.
-    static let callResultFields: Set<String> = ["status", "conclusion", "findings"]
+    static let callResultFields: Set<String> = ["status", "conclusion", "severity", "findings"]
     /// Captures of `run` (`r = run "x.runbook"`), by name: the callee whose exports they hold.
     var callCaptures: [String: (path: String, callee: CheckedRunbook)] = [:]
 

@@ -37,6 +37,26 @@ final class LanguageExportTests: XCTestCase {
         XCTAssertEqual(run.outcome.status, .completed)
     }
 
+    func testTheCaptureSaysWhatTheCalleeFoundOut() throws {
+        for (body, expected) in [("conclude unknown \"cannot tell\"", "unknown concluded"),
+                                 ("diagnose \"broken\"", "problem concluded"),
+                                 ("conclude ok \"fine\"", "ok concluded"),
+                                 ("expect false else \"a finding\"", "problem completed")] {
+            try """
+            runbook "callee"
+            step a "A"
+              \(body)
+            """.write(toFile: directory + "/verdict.runbook", atomically: true, encoding: .utf8)
+            let run = try LangRun.run("""
+            runbook "caller"
+            step a "A"
+              r = run "verdict.runbook"
+              print "{r.severity} {r.status}"
+            """, path: directory + "/caller.runbook")
+            XCTAssertEqual(run.observer.messages.last, expected, body)
+        }
+    }
+
     func testReadingAValueTheCalleeDoesNotExportIsACheckError() throws {
         let (checked, diagnostics) = Lang.check("""
         runbook "caller"
