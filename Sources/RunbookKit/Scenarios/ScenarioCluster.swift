@@ -40,8 +40,8 @@ public struct ScenarioClusterError: Error, CustomStringConvertible {
 
 /// Runs the kubectl commands of a cluster-backed scenario for real: a real child process (the
 /// project's `LocalExecutor`) with KUBECONFIG and KUBECACHEDIR pointing at the fixture's server.
-/// Only a local command whose first word is `kubectl` qualifies; every other command still
-/// needs a canned answer.
+/// Only a local kubectl command qualifies (`qualifies`); every other command still needs a
+/// canned answer.
 public final class LiveKubectl: Sendable {
     public let connection: ClusterConnection
     private let executor: LocalExecutor
@@ -51,13 +51,25 @@ public final class LiveKubectl: Sendable {
         self.executor = LocalExecutor(cancellation: cancellation)
     }
 
-    /// `kubectl …` run on this machine; a pipeline or `||` after it is the runbook's own.
-    public static func qualifies(_ request: CommandRequest) -> Bool {
-        guard request.isLocal else { return false }
-        let trimmed = request.script.drop { $0 == " " || $0 == "\t" || $0 == "\n" }
-        guard trimmed.hasPrefix("kubectl") else { return false }
-        let rest = trimmed.dropFirst("kubectl".count)
-        return rest.isEmpty || rest.first == " " || rest.first == "\t" || rest.first == "\n"
+    /// A command run on this machine whose first word is `kubectl`, or a shell function the
+    /// runbook's preludes define as a call of kubectl (`kube() { kubectl … "$@"; }`, the
+    /// library's wrapper that adds --context). A pipeline or `||` after it is the runbook's own.
+    public static func qualifies(_ request: CommandRequest, prelude: String = "") -> Bool {
+        guard request.isLocal, let word = firstWord(of: request.script) else { return false }
+        return word == "kubectl" || kubectlFunctions(in: prelude).contains(word)
+    }
+
+    private static func firstWord(of script: String) -> String? {
+        let word = script.drop { $0 == " " || $0 == "\t" || $0 == "\n" }
+            .prefix { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == ";" || $0 == "|" || $0 == "&") }
+        return word.isEmpty ? nil : String(word)
+    }
+
+    /// Names of the shell functions defined in `prelude` whose body starts with `kubectl`.
+    static func kubectlFunctions(in prelude: String) -> Set<String> {
+        guard !prelude.isEmpty, let regex = try? RegexCache.shared.regex(#"(?m)^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*\(\)\s*\{\s*kubectl\s"#) else { return [] }
+        let text = prelude as NSString
+        return Set(regex.matches(in: prelude, range: NSRange(location: 0, length: text.length)).map { text.substring(with: $0.range(at: 1)) })
     }
 
     public func run(_ request: CommandRequest, prelude: String,

@@ -51,7 +51,7 @@ public final class ScenarioExecutor: CommandsAsWritten, @unchecked Sendable {
     public func run(_ request: CommandRequest, prelude: String,
                     onLine: @escaping @Sendable (OutputStream, String) -> Void) -> CommandResult {
         let host = request.isLocal ? nil : request.host
-        let useLive = live.map { _ in LiveKubectl.qualifies(request) } ?? false
+        let useLive = live.map { _ in LiveKubectl.qualifies(request, prelude: prelude) } ?? false
         let index = claim(script: request.script, host: host, orLive: useLive)
         if index == nil, useLive, let live {
             return live.run(request, prelude: prelude, onLine: onLine)

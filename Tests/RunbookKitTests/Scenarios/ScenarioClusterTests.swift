@@ -101,6 +101,10 @@ final class ScenarioClusterTests: XCTestCase {
         XCTAssertFalse(LiveKubectl.qualifies(CommandRequest(script: "kubectlx get pods")))
         XCTAssertFalse(LiveKubectl.qualifies(CommandRequest(script: "ssh node kubectl get pods")))
         XCTAssertFalse(LiveKubectl.qualifies(CommandRequest(script: "kubectl get pods", host: "node-1")))
+        let prelude = "  kube() { kubectl ${ctx:+--context \"$ctx\"} \"$@\"; }\n  other() { ssh \"$@\"; }\n"
+        XCTAssertTrue(LiveKubectl.qualifies(CommandRequest(script: "kube get pod x -o json"), prelude: prelude))
+        XCTAssertFalse(LiveKubectl.qualifies(CommandRequest(script: "other get pod x"), prelude: prelude))
+        XCTAssertFalse(LiveKubectl.qualifies(CommandRequest(script: "kube get pod x")))
     }
 
     // MARK: known-wrong
