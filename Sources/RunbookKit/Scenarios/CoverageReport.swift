@@ -35,7 +35,7 @@ public enum CoverageReport {
             let runbook = ((result.runbookPath ?? "") as NSString).lastPathComponent.replacingOccurrences(of: ".runbook", with: "")
             return Row(cluster: cluster, description: description(ofCluster: clusterPath), runbook: runbook,
                        scenario: relativeScenario(result.scenarioPath), diagnosis: diagnosis(result),
-                       verdict: verdict(result), steps: result.conclusionSteps.joined(separator: " ← "))
+                       verdict: verdict(result), steps: steps(result.conclusionSteps))
         }.sorted { ($0.cluster, $0.runbook, $0.scenario) < ($1.cluster, $1.runbook, $1.scenario) }
     }
 
@@ -53,17 +53,26 @@ public enum CoverageReport {
         for row in rows {
             out += "| `\(row.cluster)` | `\(row.runbook)` | \(cell(row.diagnosis)) | \(cell(row.verdict)) |\n"
         }
-        out += "\n## Causes\n\nEach fixture cluster's cause, the step that concluded (innermost call first) and its scenarios.\n"
+        out += "\n## Causes\n\nEach fixture cluster's cause (its description), and for each scenario the step that concluded "
+        out += "(with the called runbooks' conclusions it was reached through).\n"
         var seen: Set<String> = []
         for row in rows where !seen.contains(row.cluster) {
             seen.insert(row.cluster)
             out += "\n### `\(row.cluster)`\n\n\(row.description)\n\n"
             for r in rows where r.cluster == row.cluster {
-                let step = r.steps.isEmpty ? "no conclusion" : "`\(r.steps)`"
+                let step = r.steps.isEmpty ? "no conclusion" : "step `\(r.steps)`"
                 out += "- `\(r.runbook)` → \(step): `\(r.scenario)` (\(r.verdict.hasPrefix("WRONG") ? "WRONG" : r.verdict))\n"
             }
         }
         return out
+    }
+
+    /// `few` (via pod-crashloop/status, network/verdict): the last conclusion is the run's own.
+    static func steps(_ concluded: [String]) -> String {
+        guard let last = concluded.last else { return "" }
+        var via: [String] = []
+        for step in concluded.dropLast() where step != last && !via.contains(step) { via.append(step) }
+        return via.isEmpty ? last : "\(last) (via \(via.joined(separator: ", ")))"
     }
 
     private static func verdict(_ result: ScenarioResult) -> String {
@@ -71,12 +80,20 @@ public enum CoverageReport {
         return result.passed ? "right" : "FAILING"
     }
 
-    /// The run's diagnosis on one line: the conclusion (or how the run ended) and its severity.
-    private static func diagnosis(_ result: ScenarioResult) -> String {
+    /// The run's diagnosis on one line, cut at `diagnosisLimit` characters: the conclusion (or
+    /// how the run ended) and its severity. Times are written as `<time>`: a fixture's times
+    /// are moved to the moment it is served, and the page must not change with the clock.
+    static func diagnosis(_ result: ScenarioResult) -> String {
         let text = result.status == "concluded" ? (result.conclusion ?? "") : result.endDescription
-        let oneLine = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " / ")
+        var oneLine = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " / ")
+        oneLine = oneLine.replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"#, with: "<time>",
+                                               options: .regularExpression)
+        if oneLine.count > diagnosisLimit { oneLine = String(oneLine.prefix(diagnosisLimit)) + "…" }
         return oneLine + (result.severity.map { " (\($0.rawValue))" } ?? "")
     }
+
+    /// Enough for the cause and its first "Next:" in most runbooks' wording.
+    static let diagnosisLimit = 400
 
     /// A table cell: no line breaks, `|` escaped.
     private static func cell(_ text: String) -> String {

@@ -20,8 +20,8 @@ public struct ScenarioResult: Sendable {
     /// The runbook tested and the cluster served, as resolved paths (nil: no cluster).
     public var runbookPath: String?
     public var clusterPath: String?
-    /// Where the run concluded: the step of every conclusion, innermost call first
-    /// (`pod-crashloop/classify`, then the caller's `few`).
+    /// Where the run concluded: the step of every conclusion in the order they were reached,
+    /// called runbooks' first (`pod-crashloop/classify`), the runbook's own last (`few`).
     public var conclusionSteps: [String] = []
     /// A `known-wrong` scenario: the reason given, and the expectations that did not hold
     /// (the runbook's wrong diagnosis). Such a scenario passes while `wrong` is not empty.

@@ -93,7 +93,7 @@ public final class ScenarioRunner {
         result.steps = observer.steps
         result.findings = observer.findings
         result.confirmations = io.confirmations
-        result.conclusionSteps = observer.conclusionSteps.reversed()
+        result.conclusionSteps = observer.conclusionSteps
         let expectations = ScenarioExpectations.differences(scenario, result)
         let unused = executor.unusedAnswers.map { answer in
             "unused answer at \(scenario.path):\(scenario.file.line(of: answer.offset)) (when \(answer.summary))"
