@@ -40,7 +40,7 @@ test: deps
 runbook-tests:
 	$(BIN_DEBUG) check --quiet runbooks/*.runbook runbooks/lib/*.runbook
 	$(BIN_DEBUG) fmt --check runbooks/*.runbook runbooks/lib/*.runbook
-	$(BIN_DEBUG) test --coverage-check docs/COVERAGE.md runbooks/
+	$(BIN_DEBUG) test --jobs 2 --coverage-check docs/COVERAGE.md runbooks/
 
 # Real ssh hosts in network namespaces: needs root; says why and passes over it otherwise.
 lab-tests:

@@ -7,8 +7,9 @@ import RunbookKit
 /// scenario of that directory. Each server has its own temp directory holding its kubeconfig
 /// and kubectl's cache, removed with the server.
 ///
-/// Thread contract (`ScenarioClusters`): `connection(to:)` and `stopAll()` are called from the
-/// suite's thread; the lock only keeps a stray concurrent caller from starting a server twice.
+/// Thread contract (`ScenarioClusters`): `connection(to:)` may be called from the suite's
+/// threads at once; the lock makes the first caller for a directory start its server while the
+/// others wait for it (a start takes milliseconds: the directory is read once).
 final class ScenarioClusterServers: ScenarioClusters {
     private struct Running {
         var server: ClusterServer

@@ -32,6 +32,9 @@ struct TestCommand: ParsableCommand {
             completion: .file(extensions: ["md"]))
     var coverageCheck: String?
 
+    @Option(name: .long, help: "Run this many scenarios at once (results are still printed in file order).")
+    var jobs: Int = 1
+
     @Flag(name: .long, help: "Never colour the output (NO_COLOR is honoured too).")
     var noColor = false
 
@@ -53,7 +56,11 @@ struct TestCommand: ParsableCommand {
             Output.err("no *.scenario files in \(paths.joined(separator: ", "))\n")
         }
         let stderrColor = terminal.color && isatty(2) == 1
-        let outcome = ScenarioSuite(files: files, clusters: ScenarioClusterServers()).run { result in
+        guard (1...64).contains(jobs) else {
+            Output.err("error: --jobs must be from 1 to 64, not \(jobs)\n")
+            throw ExitCode(Exit.usage)
+        }
+        let outcome = ScenarioSuite(files: files, clusters: ScenarioClusterServers()).run(jobs: jobs) { result in
             DiagnosticPrinter.print(result.errors, color: stderrColor)
             Output.out(colored(ScenarioReport.text(for: result), terminal))
         }

@@ -21,10 +21,10 @@ public struct ClusterConnection: Sendable, Equatable {
 /// Serves fixture clusters to `runbook test`. RunbookKit cannot see the server (ClusterKit
 /// depends on RunbookKit), so the command line passes an implementation in.
 ///
-/// Thread contract: `connection(to:)` is called from the thread that runs the suite, one
-/// scenario at a time; an implementation may start a server on the first call for a directory
-/// and hand the same connection to every later call for it. `stopAll()` is called once, after
-/// the last scenario.
+/// Thread contract: `connection(to:)` may be called from several threads at once (`runbook
+/// test --jobs`); an implementation starts a server on the first call for a directory and
+/// hands the same connection to every later call for it, so it must serialise the start.
+/// `stopAll()` is called once, after the last scenario, when no call is running.
 public protocol ScenarioClusters: AnyObject {
     /// A running server for the cluster directory at `path`. Throws `ScenarioClusterError`
     /// (or any error, whose description is shown) when the directory cannot be served.

@@ -44,19 +44,60 @@ public struct ScenarioSuite {
         }
     }
 
-    /// Runs every scenario in order; `report` receives each result as soon as it is known.
-    /// A cancellation stops the suite between scenarios.
-    public func run(cancellation: Cancellation = Cancellation(), report: (ScenarioResult) -> Void = { _ in }) -> Outcome {
-        let runner = ScenarioRunner(cancellation: cancellation, clusters: clusters)
+    /// Runs every scenario; `report` receives each result in file order, as soon as it and
+    /// those before it are known. `jobs` scenarios run at once, each on its own thread with its
+    /// own runner (a `RunbookLibrary` is not shared between threads): a cluster-backed scenario
+    /// spends most of its time waiting for kubectl processes, so two jobs on two cores take
+    /// about half as long. A cancellation stops the suite between scenarios.
+    public func run(jobs: Int = 1, cancellation: Cancellation = Cancellation(),
+                    report: (ScenarioResult) -> Void = { _ in }) -> Outcome {
         defer { clusters?.stopAll() }
-        var results: [ScenarioResult] = []
-        for file in files {
-            if cancellation.isCancelled { break }
-            let result = runner.run(path: file)
-            report(result)
-            results.append(result)
+        let runners = RunnerPool(cancellation: cancellation, clusters: clusters)
+        let lock = Mutex()
+        var results = [ScenarioResult?](repeating: nil, count: files.count)
+        var finished = [Bool](repeating: false, count: files.count)
+        var reported = 0
+        withoutActuallyEscaping(report) { report in
+            ConcurrentWork.forEach(count: files.count, limit: max(1, jobs)) { index in
+                var result: ScenarioResult?
+                if !cancellation.isCancelled {
+                    let runner = runners.take()
+                    result = runner.run(path: files[index])
+                    runners.give(runner)
+                }
+                lock.withLock {
+                    results[index] = result
+                    finished[index] = true
+                    while reported < files.count, finished[reported] {
+                        if let done = results[reported] { report(done) }
+                        reported += 1
+                    }
+                }
+            }
         }
-        return Outcome(results: results)
+        return Outcome(results: results.compactMap { $0 })
+    }
+}
+
+/// Runners for the suite's threads: one per thread at a time, each keeping its own cache of
+/// checked runbooks for the next scenario it runs.
+private final class RunnerPool: @unchecked Sendable {
+    private let lock = Mutex()
+    private var idle: [ScenarioRunner] = []
+    private let cancellation: Cancellation
+    private let clusters: ScenarioClusters?
+
+    init(cancellation: Cancellation, clusters: ScenarioClusters?) {
+        self.cancellation = cancellation
+        self.clusters = clusters
+    }
+
+    func take() -> ScenarioRunner {
+        lock.withLock { idle.popLast() } ?? ScenarioRunner(cancellation: cancellation, clusters: clusters)
+    }
+
+    func give(_ runner: ScenarioRunner) {
+        lock.withLock { idle.append(runner) }
     }
 }
 
