@@ -14,7 +14,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The port to listen on (0: any free port).")
     var port: Int = 0
 
-    @Option(help: "Where to write the kubeconfig (default: a new file in the temporary directory). Removed on exit.")
+    @Option(help: "Where to write the kubeconfig: a file that does not exist yet, removed on exit (default: one in the temporary directory).")
     var kubeconfig: String?
 
     func run() throws {
@@ -22,11 +22,23 @@ struct ServeCommand: ParsableCommand {
             Output.err("error: --port \(port) is not a TCP port (0-65535; 0 picks a free one)\n")
             throw ExitCode(Exit.usage)
         }
+        // The file is removed on exit, so an existing one (a user's own kubeconfig) is refused.
+        if let kubeconfig, FileManager.default.fileExists(atPath: kubeconfig) {
+            Output.err("error: --kubeconfig \(kubeconfig) already exists; runbook serve writes its own kubeconfig and removes it on exit, so name a new file\n")
+            throw ExitCode(Exit.usage)
+        }
         let store: ClusterStore
         do { store = try ClusterSource.open(path: path) } catch {
             Output.err("error: \(error)\n")
             throw ExitCode(Exit.usage)
         }
+        // SIGINT and SIGTERM are blocked before any server thread exists (threads inherit the
+        // mask), then waited for here: the kubeconfig is removed on the way out.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
         let server = ClusterServer(cluster: store, options: .init(port: port))
         let kubeconfigPath = kubeconfig ?? NSTemporaryDirectory() + "runbook-\(store.manifest.name)-\(getpid().description).kubeconfig"
         do {
@@ -37,13 +49,6 @@ struct ServeCommand: ParsableCommand {
             Output.err("error: \(error)\n")
             throw ExitCode(1)
         }
-        // Block SIGINT and SIGTERM and wait for them synchronously: the server's threads keep
-        // serving and the kubeconfig is removed on the way out.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
         Output.err("serving \(store.manifest.name) (\(store.manifest.source.rawValue)) on http://127.0.0.1:\(server.port); Ctrl-C stops\n")
         Output.out("export KUBECONFIG=\(kubeconfigPath)\n")
         var received: Int32 = 0

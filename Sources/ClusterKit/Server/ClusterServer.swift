@@ -51,6 +51,10 @@ public final class ClusterServer: @unchecked Sendable {
     /// Binds 127.0.0.1 and starts accepting; returns the bound port.
     @discardableResult
     public func start() throws -> Int {
+        guard lock.withLock({ listenFD < 0 }) else { throw StartError(description: "the server is already started") }
+        guard (0...65535).contains(options.port) else {
+            throw StartError(description: "port \(options.port) is not a TCP port (0-65535; 0 picks a free one)")
+        }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StartError(description: "cannot create a socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
@@ -75,31 +79,38 @@ public final class ClusterServer: @unchecked Sendable {
         let port = Int(UInt16(bigEndian: actual.sin_port))
         lock.withLock { listenFD = fd; boundPort = port; stopping = false }
         threads.enter()
-        let thread = Thread { [self] in acceptLoop(fd); threads.leave() }
+        let thread = Thread { [self] in
+            acceptLoop(fd)
+            close(fd)
+            threads.leave()
+        }
         thread.name = "cluster-server-accept"
         thread.start()
         return port
     }
 
     /// Closes the listener and every connection, and waits for their threads to end.
+    /// Not from a handler: it would wait for its own thread.
     public func stop() {
-        let (fd, open): (Int32, [HTTPConnection]) = lock.withLock {
+        // Connections are shut down under the lock that their threads also take to close
+        // them, so a descriptor is never shut down after it was closed (and perhaps reused).
+        let fd: Int32 = lock.withLock {
             stopping = true
-            let fd = listenFD
-            listenFD = -1
-            return (fd, Array(connections.values))
+            for c in connections.values { c.shutdown() }
+            defer { listenFD = -1 }
+            return listenFD
         }
+        // Shut down only: the accept thread wakes and closes the listener itself, so it
+        // never calls accept on a descriptor that was closed (and perhaps reused).
         if fd >= 0 {
             #if canImport(Glibc)
             _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+            #else
+            _ = Darwin.shutdown(fd, SHUT_RDWR)
             #endif
-            close(fd)
         }
-        for c in open { c.shutdown() }
         threads.wait()
     }
-
-    deinit { if listenFD >= 0 { close(listenFD) } }
 
     private var isStopping: Bool { lock.withLock { stopping } }
 
@@ -120,15 +131,18 @@ public final class ClusterServer: @unchecked Sendable {
                 return nextConnectionID
             }
             guard let id else {
-                connection.send(HTTPResponse(status: 503).serialized(keepAlive: false))
+                connection.send(APIStatus.failure(code: 503, reason: "ServiceUnavailable",
+                                                  message: "too many connections (\(options.maxConnections)); try again").serialized(keepAlive: false))
                 close(client)
                 continue
             }
             threads.enter()
             let thread = Thread { [self] in
                 serve(connection)
-                lock.withLock { _ = connections.removeValue(forKey: id) }
-                close(client)
+                lock.withLock {
+                    _ = connections.removeValue(forKey: id)
+                    close(client)
+                }
                 threads.leave()
             }
             thread.stackSize = 1 << 20
@@ -161,7 +175,8 @@ public final class ClusterServer: @unchecked Sendable {
             }
             switch result ?? .response(api.respond(to: request)) {
             case .upgraded: return
-            case .response(let response):
+            case .response(var response):
+                if request.method == "HEAD" { response = response.headOnly }
                 let keepAlive = (request.header("connection") ?? "").lowercased() != "close"
                 guard connection.send(response.serialized(keepAlive: keepAlive)), keepAlive else { return }
             }

@@ -53,6 +53,7 @@ public final class HTTPConnection: @unchecked Sendable {
     /// Blocks until data arrives, the peer closes, or `shutdown()`.
     public func receive(max: Int = 65536) throws -> [UInt8] {
         if !buffer.isEmpty { return takeBuffered() }
+        let max = Swift.max(1, max)
         var chunk = [UInt8](repeating: 0, count: max)
         while true {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, max, 0) }
@@ -94,17 +95,17 @@ public final class HTTPConnection: @unchecked Sendable {
     /// Reads one request. `.closed` at a clean end between requests.
     func readRequest(limits: Limits, stopping: () -> Bool) throws -> HTTPRequest {
         let idleDeadline = RFC3339.now() + limits.idleSeconds
-        var requestDeadline = Double.infinity
-        var headerEnd: Int? = nil
-        while headerEnd == nil {
+        // Idle until the request's first byte (perhaps already buffered), then on the clock.
+        var requestDeadline: Double? = buffer.isEmpty ? nil : RFC3339.now() + limits.requestSeconds
+        var headerEnd = 0
+        while true {
             if let end = findHeaderEnd() { headerEnd = end; break }
             if buffer.count > limits.maxHeaderBytes { throw ReadError.tooLarge(status: 431) }
-            if !buffer.isEmpty, requestDeadline == .infinity { requestDeadline = RFC3339.now() + limits.requestSeconds }
-            try fill(deadline: buffer.isEmpty ? idleDeadline : requestDeadline, stopping: stopping, midRequest: !buffer.isEmpty)
-            if requestDeadline == .infinity, !buffer.isEmpty { requestDeadline = RFC3339.now() + limits.requestSeconds }
+            try fill(deadline: requestDeadline ?? idleDeadline, stopping: stopping, midRequest: requestDeadline != nil)
+            if requestDeadline == nil { requestDeadline = RFC3339.now() + limits.requestSeconds }
         }
-        let head = String(decoding: buffer[0..<headerEnd!], as: UTF8.self)
-        buffer.removeFirst(headerEnd! + 4)
+        let head = String(decoding: buffer[0..<headerEnd], as: UTF8.self)
+        buffer.removeFirst(headerEnd + 4)
         var lines = head.components(separatedBy: "\r\n")
         let requestLine = lines.removeFirst().split(separator: " ")
         guard requestLine.count == 3, requestLine[2].hasPrefix("HTTP/1.") else {
@@ -123,8 +124,7 @@ public final class HTTPConnection: @unchecked Sendable {
             guard let length = Int(lengthText), length >= 0 else { throw ReadError.malformed("a bad Content-Length") }
             guard length <= limits.maxBodyBytes else { throw ReadError.tooLarge(status: 413) }
             while buffer.count < length {
-                try fill(deadline: requestDeadline == .infinity ? RFC3339.now() + limits.requestSeconds : requestDeadline,
-                         stopping: stopping, midRequest: true)
+                try fill(deadline: requestDeadline ?? RFC3339.now() + limits.requestSeconds, stopping: stopping, midRequest: true)
             }
             body = Array(buffer[0..<length])
             buffer.removeFirst(length)
@@ -137,11 +137,18 @@ public final class HTTPConnection: @unchecked Sendable {
                            headers: headers, body: body)
     }
 
+    /// Where the search for the blank line resumes: a client that sends a byte at a time
+    /// must not make every read rescan the whole buffer.
+    private var scanned = 0
+
     private func findHeaderEnd() -> Int? {
         guard buffer.count >= 4 else { return nil }
-        for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
+        for i in max(0, scanned - 3)...(buffer.count - 4)
+        where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
+            scanned = 0
             return i
         }
+        scanned = buffer.count
         return nil
     }
 

@@ -65,11 +65,24 @@ public struct HTTPResponse: Sendable {
         }
     }
 
-    /// The bytes on the wire.
-    func serialized(keepAlive: Bool) -> [UInt8] {
+    /// The answer to HEAD: the same headers and Content-Length, no body.
+    var headOnly: HTTPResponse {
+        var copy = self
+        copy.headers.append(("Content-Length", String(body.count)))
+        copy.body = []
+        copy.omitLength = true
+        return copy
+    }
+
+    /// Set by `headOnly`: the Content-Length header is already among `headers`.
+    var omitLength = false
+
+    /// The bytes on the wire (an upgrade handler can send its own `101` this way).
+    public func serialized(keepAlive: Bool) -> [UInt8] {
         var head = "HTTP/1.1 \(status) \(HTTPResponse.reason(status))\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        head += "Content-Length: \(body.count)\r\n"
+        // No Content-Length on a 1xx answer (RFC 9110 8.6): a `101` is followed by the new protocol.
+        if !omitLength && status >= 200 { head += "Content-Length: \(body.count)\r\n" }
         if !keepAlive { head += "Connection: close\r\n" }
         head += "\r\n"
         return Array(head.utf8) + body

@@ -38,9 +38,13 @@ struct KubernetesAPI: Sendable {
         if rest.isEmpty {
             return Discovery.resourceList(groupVersion: groupVersion).map { .json($0) } ?? APIStatus.pathNotFound()
         }
-        guard let path = resourcePath(group: group, version: version, rest) else { return APIStatus.pathNotFound() }
-        let what = path.name.map { "\(path.resource.qualifiedName) \"\($0)\"" } ?? path.resource.qualifiedName
-        guard request.method == "GET" || request.method == "HEAD" else { return APIStatus.readOnly(request.method, what: what) }
+        guard let path = resourcePath(group: group, version: version, rest) else {
+            // A write is refused as a write even where nothing is served (e.g. access reviews).
+            return isRead(request) ? APIStatus.pathNotFound() : APIStatus.readOnly(request.method, what: request.path)
+        }
+        let kind = path.resource.qualifiedName + (path.subresource.map { "/\($0)" } ?? "")
+        let what = path.name.map { "\(kind) \"\($0)\"" } ?? kind
+        guard isRead(request) else { return APIStatus.readOnly(request.method, what: what) }
         if request.query["watch"] == "true" || request.query["watch"] == "1" { return APIStatus.noWatch(what) }
         return ResourceRequests(store: store).answer(path, request: request)
     }
@@ -56,10 +60,14 @@ struct KubernetesAPI: Sendable {
         guard let plural = parts.first, parts.count <= 3,
               let resource = ResourceCatalog.find(group: group, version: version, plural: plural) else { return nil }
         if namespace != nil && !resource.namespaced { return nil }
+        // One namespaced object is only reached through its namespace, as on the API server.
+        if namespace == nil && resource.namespaced && parts.count > 1 { return nil }
         let name = parts.count > 1 ? parts[parts.startIndex + 1] : nil
         let sub = parts.count > 2 ? parts[parts.startIndex + 2] : nil
         return ResourcePath(resource: resource, namespace: namespace, name: name, subresource: sub)
     }
+
+    private func isRead(_ request: HTTPRequest) -> Bool { request.method == "GET" || request.method == "HEAD" }
 
     private func localPort(_ request: HTTPRequest) -> Int {
         guard let host = request.header("host"), let colon = host.lastIndex(of: ":") else { return 80 }

@@ -23,8 +23,12 @@ struct PodLogs {
         if let refusal = refusal(containerStatus(pod.json, container), container: container, pod: pod.name, previous: previous) {
             return APIStatus.badRequest(refusal)
         }
-        let text = store.log(namespace: pod.namespace, pod: pod.name, container: container, previous: previous) ?? ""
-        return .text(tail(text, query["tailLines"]))
+        var text = tail(store.log(namespace: pod.namespace, pod: pod.name, container: container, previous: previous) ?? "",
+                        query["tailLines"])
+        if let limit = query["limitBytes"].flatMap(Int.init), limit >= 0, text.utf8.count > limit {
+            text = String(decoding: Array(text.utf8.prefix(limit)), as: UTF8.self)
+        }
+        return .text(text)
     }
 
     /// The kubelet's rules for which container states have a log (the same order and words).

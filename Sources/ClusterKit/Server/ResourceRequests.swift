@@ -22,7 +22,7 @@ struct ResourceRequests {
             if let table = wantsTable {
                 return .json(TableBuilder.table(path.resource, objects: [object], store: store, request: table))
             }
-            return .json(object.json)
+            return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: object.encoded)
         }
         var objects = store.list(path.resource, namespace: path.namespace)
         do {
@@ -42,12 +42,20 @@ struct ResourceRequests {
         if let table = wantsTable {
             return .json(TableBuilder.table(path.resource, objects: objects, store: store, request: table))
         }
-        return .json(.object([
+        // The list's envelope around the objects' stored text.
+        let head = JSONWriter.string(.object([
             ("kind", .string("\(path.resource.kind)List")),
             ("apiVersion", .string(path.resource.groupVersion)),
             ("metadata", .object([("resourceVersion", .string(store.resourceVersion))])),
-            ("items", .array(objects.map(\.json))),
         ]))
+        var body = Array(head.utf8.dropLast())
+        body.append(contentsOf: Array(#","items":["#.utf8))
+        for (i, object) in objects.enumerated() {
+            if i > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: object.encoded)
+        }
+        body.append(contentsOf: Array("]}".utf8))
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: body)
     }
 }
 

@@ -21,19 +21,22 @@ struct ClusterDirectoryLoader {
         let shift = manifest.shiftTimes ? RFC3339.now() - manifest.recordedAt : 0
         let store = ClusterStore(directory: directory, manifest: manifest, timeShift: shift)
         var seen: [String: String] = [:]
+        var loaded: [StoredObject] = []
+        var version = 1000
         for file in try jsonFiles(under: ClusterFormat.objectsDirectory) {
             let path = "\(directory)/\(file)"
             do {
-                for object in try objects(in: try readJSON(path), shift: shift) {
+                for object in try objects(in: try readJSON(path), shift: shift, version: &version) {
                     let key = "\(object.resource.qualifiedName) \(object.namespace)/\(object.name)"
                     if let first = seen[key] {
                         throw ClusterLoadError.field("", "\(object.resource.qualifiedName) \"\(object.name)\"\(object.namespace.isEmpty ? "" : " in namespace \(object.namespace)") is also in \(first)")
                     }
                     seen[key] = file
-                    store.insert(object, keepingVersion: true)
+                    loaded.append(object)
                 }
             } catch { throw ClusterLoadError.inFile(path, error) }
         }
+        store.setLoaded(loaded, lastResourceVersion: version)
         for file in try jsonFiles(under: ClusterFormat.tablesDirectory) {
             let path = "\(directory)/\(file)"
             let base = (file as NSString).lastPathComponent
@@ -71,14 +74,18 @@ struct ClusterDirectoryLoader {
     }
 
     /// The objects of one document: one object, or a list's items.
-    private func objects(in doc: JSON, shift: Double) throws -> [StoredObject] {
+    /// `version`: the last resourceVersion given to an object that had none.
+    private func objects(in doc: JSON, shift: Double, version: inout Int) throws -> [StoredObject] {
         guard case .object = doc else { throw ClusterLoadError.field("", "expected a JSON object (one API object or a List)") }
         guard let kind = doc["kind"]?.string else { throw ClusterLoadError.field("kind", "missing") }
         if kind == "List" || (kind.hasSuffix("List") && doc["items"] != nil) {
             guard let items = doc["items"]?.array else { throw ClusterLoadError.field("items", "missing or not an array") }
             let itemKind = kind == "List" ? nil : String(kind.dropLast(4))
             return try items.enumerated().map { i, item in
-                do { return try object(item, defaultAPIVersion: doc["apiVersion"]?.string, defaultKind: itemKind, shift: shift) } catch {
+                do {
+                    return try object(item, defaultAPIVersion: doc["apiVersion"]?.string, defaultKind: itemKind, shift: shift,
+                                      version: &version)
+                } catch {
                     if case .field(let f, let reason) = error as? ClusterLoadError {
                         throw ClusterLoadError.field("items[\(i)]" + (f.isEmpty ? "" : ".\(f)"), reason)
                     }
@@ -86,13 +93,17 @@ struct ClusterDirectoryLoader {
                 }
             }
         }
-        return [try object(doc, defaultAPIVersion: nil, defaultKind: nil, shift: shift)]
+        return [try object(doc, defaultAPIVersion: nil, defaultKind: nil, shift: shift, version: &version)]
     }
 
-    private func object(_ raw: JSON, defaultAPIVersion: String?, defaultKind: String?, shift: Double) throws -> StoredObject {
+    private func object(_ raw: JSON, defaultAPIVersion: String?, defaultKind: String?, shift: Double,
+                        version: inout Int) throws -> StoredObject {
         guard case .object = raw else { throw ClusterLoadError.field("", "not a JSON object") }
         guard let apiVersion = raw["apiVersion"]?.string ?? defaultAPIVersion else { throw ClusterLoadError.field("apiVersion", "missing") }
         guard let kind = raw["kind"]?.string ?? defaultKind else { throw ClusterLoadError.field("kind", "missing") }
+        if apiVersion == "events.k8s.io/v1" && kind == "Event" {
+            throw ClusterLoadError.field("apiVersion", "events are stored as core v1 Events (apiVersion v1); the server also serves them as events.k8s.io/v1")
+        }
         guard let resource = ResourceCatalog.forObject(apiVersion: apiVersion, kind: kind) else {
             throw ClusterLoadError.field("kind", "\(kind) (\(apiVersion)) is not a kind this server serves")
         }
@@ -118,6 +129,10 @@ struct ClusterDirectoryLoader {
         if resource.namespaced { json = json.setting(path: ["metadata", "namespace"], .string(namespace)) }
         let uid = raw.at("metadata.uid")?.string ?? StableUID.make("\(resource.qualifiedName)/\(namespace)/\(name)")
         json = json.setting(path: ["metadata", "uid"], .string(uid))
+        if raw.at("metadata.resourceVersion")?.string == nil {
+            version += 1
+            json = json.setting(path: ["metadata", "resourceVersion"], .string(String(version)))
+        }
         if shift != 0 { json = json.mapStrings { RFC3339.shifted($0, by: shift) ?? $0 } }
         return StoredObject(resource: resource, namespace: namespace, name: name, uid: uid, json: json)
     }

@@ -4,7 +4,8 @@ import Foundation
 /// extends `open` for `.tar.gz` snapshots through `archiveOpener`.
 public enum ClusterSource {
     /// Set by the snapshot code: opens a packed snapshot, or returns nil for a path that is
-    /// not one (then `open` refuses it).
+    /// not one (then `open` refuses it). Thread contract: set once at start-up, before any
+    /// `open`; read-only after that.
     nonisolated(unsafe) public static var archiveOpener: ((String) throws -> ClusterStore?)? = nil
 
     public static func open(path: String) throws -> ClusterStore {

@@ -58,24 +58,35 @@ public final class ClusterStore: @unchecked Sendable {
 
     // MARK: the mutable path
 
-    /// Adds or replaces an object, giving it the next resourceVersion (loading keeps a
-    /// recorded one).
+    /// Adds or replaces an object, giving it the next resourceVersion.
     @discardableResult
-    public func insert(_ object: StoredObject, keepingVersion: Bool = false) -> StoredObject {
+    public func insert(_ object: StoredObject) -> StoredObject {
         lock.withLock {
             lastResourceVersion += 1
-            var json = object.json
-            if !keepingVersion || json.at("metadata.resourceVersion")?.string == nil {
-                json = json.setting(path: ["metadata", "resourceVersion"], .string(String(lastResourceVersion)))
-            }
+            let json = object.json.setting(path: ["metadata", "resourceVersion"], .string(String(lastResourceVersion)))
             let stored = StoredObject(resource: object.resource, namespace: object.namespace, name: object.name,
                                       uid: object.uid, json: json)
-            var objects = byResource[object.resource] ?? []
+            // Taken out of the dictionary so the array is changed in place, not copied.
+            var objects = byResource.removeValue(forKey: object.resource) ?? []
             objects.removeAll { $0.namespace == object.namespace && $0.name == object.name }
             let at = objects.firstIndex { ($0.namespace, $0.name) > (object.namespace, object.name) } ?? objects.count
             objects.insert(stored, at: at)
             byResource[object.resource] = objects
             return stored
+        }
+    }
+
+    /// The loader's objects, all at once: sorted once (inserting them one by one cost
+    /// O(n^2): 18 s for 5,000 pods in a debug build).
+    func setLoaded(_ objects: [StoredObject], lastResourceVersion last: Int) {
+        var grouped: [APIResource: [StoredObject]] = [:]
+        for object in objects { grouped[object.resource, default: []].append(object) }
+        for key in grouped.keys {
+            grouped[key]!.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        }
+        lock.withLock {
+            byResource = grouped
+            lastResourceVersion = max(lastResourceVersion, last)
         }
     }
 

@@ -44,11 +44,13 @@ public enum JSON: Equatable, Sendable {
     public var array: [JSON]? { if case .array(let a) = self { return a }; return nil }
     public var members: [(String, JSON)]? { if case .object(let m) = self { return m }; return nil }
     public var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
+    /// A whole number within ±2^52 (so sums of counts cannot overflow); nil otherwise.
     public var int: Int? {
-        switch self {
-        case .number(let text): return Int(text) ?? Double(text).map { Int($0) }
-        default: return nil
-        }
+        guard case .number(let text) = self else { return nil }
+        let limit = 1 << 52
+        if let n = Int(text) { return abs(n) <= limit ? n : nil }
+        guard let d = Double(text), d.isFinite, abs(d) <= Double(limit) else { return nil }
+        return Int(d)
     }
 
     /// The value as a field selector compares it: strings as they are, numbers and

@@ -39,7 +39,8 @@ public enum ResourceCatalog {
         r("certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest", namespaced: false, short: ["csr"]),
         r("coordination.k8s.io", "v1", "leases", "Lease", namespaced: true),
         r("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", namespaced: true),
-        r("events.k8s.io", "v1", "events", "Event", namespaced: true, short: ["ev"]),
+        // No short name here: kubectl warns that `ev` is ambiguous when two resources claim it.
+        r("events.k8s.io", "v1", "events", "Event", namespaced: true),
         r("networking.k8s.io", "v1", "ingressclasses", "IngressClass", namespaced: false),
         r("networking.k8s.io", "v1", "ingresses", "Ingress", namespaced: true, short: ["ing"]),
         r("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", namespaced: true, short: ["netpol"]),

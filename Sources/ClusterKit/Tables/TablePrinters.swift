@@ -1,8 +1,36 @@
-/// The printers by resource (`pods`, `deployments.apps`).
+/// The printers by resource (`pods`, `deployments.apps`); the rest print NAME and AGE.
 enum TablePrinters {
     static let byResource: [String: TablePrinter] = [
         "pods": PodPrinter.printer,
         "nodes": NodePrinter.printer,
         "events": EventPrinter.printer,
+        "services": NetworkPrinters.service,
+        "endpoints": NetworkPrinters.endpoints,
+        "ingresses.networking.k8s.io": NetworkPrinters.ingress,
+        "ingressclasses.networking.k8s.io": NetworkPrinters.ingressClass,
+        "networkpolicies.networking.k8s.io": NetworkPrinters.networkPolicy,
+        "endpointslices.discovery.k8s.io": NetworkPrinters.endpointSlice,
+        "volumeattachments.storage.k8s.io": StoragePrinters.volumeAttachment,
+        "csinodes.storage.k8s.io": StoragePrinters.csiNode,
+        "serviceaccounts": ClusterPrinters.serviceAccount,
+        "priorityclasses.scheduling.k8s.io": ClusterPrinters.priorityClass,
+        "runtimeclasses.node.k8s.io": ClusterPrinters.runtimeClass,
+        "mutatingwebhookconfigurations.admissionregistration.k8s.io": ClusterPrinters.webhooks,
+        "validatingwebhookconfigurations.admissionregistration.k8s.io": ClusterPrinters.webhooks,
+        "deployments.apps": WorkloadPrinters.deployment,
+        "replicasets.apps": WorkloadPrinters.replicaSet,
+        "daemonsets.apps": WorkloadPrinters.daemonSet,
+        "statefulsets.apps": WorkloadPrinters.statefulSet,
+        "jobs.batch": WorkloadPrinters.job,
+        "cronjobs.batch": WorkloadPrinters.cronJob,
+        "persistentvolumeclaims": StoragePrinters.claim,
+        "persistentvolumes": StoragePrinters.volume,
+        "storageclasses.storage.k8s.io": StoragePrinters.storageClass,
+        "namespaces": ClusterPrinters.namespace,
+        "configmaps": ClusterPrinters.configMap,
+        "secrets": ClusterPrinters.secret,
+        "leases.coordination.k8s.io": ClusterPrinters.lease,
+        "poddisruptionbudgets.policy": ClusterPrinters.podDisruptionBudget,
+        "horizontalpodautoscalers.autoscaling": ClusterPrinters.horizontalPodAutoscaler,
     ]
 }
