@@ -81,13 +81,15 @@ public enum CoverageReport {
     }
 
     /// The run's diagnosis on one line, cut at `diagnosisLimit` characters: the conclusion (or
-    /// how the run ended) and its severity. Times are written as `<time>`: a fixture's times
-    /// are moved to the moment it is served, and the page must not change with the clock.
+    /// how the run ended) and its severity. Times are written as `<time>` and measured seconds
+    /// as `N s`: a fixture's times are moved to the moment it is served (by a fraction of a
+    /// second that differs from run to run), and the page must not change with the clock.
     static func diagnosis(_ result: ScenarioResult) -> String {
         let text = result.status == "concluded" ? (result.conclusion ?? "") : result.endDescription
         var oneLine = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " / ")
         oneLine = oneLine.replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"#, with: "<time>",
                                                options: .regularExpression)
+        oneLine = oneLine.replacingOccurrences(of: #"\b\d+(\.\d+)? s\b"#, with: "N s", options: .regularExpression)
         if oneLine.count > diagnosisLimit { oneLine = String(oneLine.prefix(diagnosisLimit)) + "…" }
         return oneLine + (result.severity.map { " (\($0.rawValue))" } ?? "")
     }

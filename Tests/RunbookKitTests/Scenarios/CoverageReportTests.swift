@@ -56,6 +56,11 @@ final class CoverageReportTests: XCTestCase {
         XCTAssertEqual(CoverageReport.document(keeping: second, results: [result("node-notready", conclusion: "new")]), second)
     }
 
+    func testMeasuredSecondsAreNotWrittenOut() {
+        XCTAssertEqual(CoverageReport.diagnosis(result("x", conclusion: "worker-1: behind by 419.6 s, worker-2: ahead by 12 s; 3 sockets")),
+                       "worker-1: behind by N s, worker-2: ahead by N s; 3 sockets (problem)")
+    }
+
     func testLongDiagnosesAreCut() {
         let long = String(repeating: "a", count: CoverageReport.diagnosisLimit + 50)
         XCTAssertEqual(CoverageReport.diagnosis(result("x", conclusion: long)),
