@@ -34,11 +34,13 @@ test: deps
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 	$(MAKE) --no-print-directory runbook-tests lab-tests fuzz-smoke
 
-# The shipped runbooks: they check, are formatted, and every scenario reaches its diagnosis.
+# The shipped runbooks: they check, are formatted, and every scenario reaches its diagnosis
+# (the cluster-backed ones against runbooks/clusters); docs/COVERAGE.md must match the run
+# (refresh it with: $(BIN_DEBUG) test --coverage docs/COVERAGE.md runbooks/).
 runbook-tests:
 	$(BIN_DEBUG) check --quiet runbooks/*.runbook runbooks/lib/*.runbook
 	$(BIN_DEBUG) fmt --check runbooks/*.runbook runbooks/lib/*.runbook
-	$(BIN_DEBUG) test runbooks/
+	$(BIN_DEBUG) test --jobs 2 --coverage-check docs/COVERAGE.md runbooks/
 
 # Real ssh hosts in network namespaces: needs root; says why and passes over it otherwise.
 lab-tests:

@@ -14,12 +14,32 @@ public struct Scenario: Sendable {
     public var answers: [Setting]
     public var commandAnswers: [CommandAnswer]
     public var expectations: [Expectation]
+    /// `cluster "../../clusters/NAME"`: kubectl commands no `when` answers run for real against
+    /// this fixture cluster, served by the project's API server.
+    public var cluster: ClusterReference?
+    /// `known-wrong "reason"`: the expectations state the right diagnosis, which the runbook does
+    /// not give yet. The scenario passes while at least one expectation fails (reported as
+    /// WRONG), and fails once they all hold, so the marker is removed when the runbook is fixed.
+    public var knownWrong: KnownWrong?
 
     public var path: String { file.path }
     public var runbookOffset: Int { runbookSpan.start }
 
     /// The runbook file, relative to the scenario's directory unless absolute.
     public var resolvedRunbookPath: String { CheckedRunbook.resolve(runbookPath, from: file.path) }
+
+    /// The cluster directory as written (`span` covers the quoted path) and resolved relative
+    /// to the scenario file.
+    public struct ClusterReference: Sendable {
+        public var path: String
+        public var span: Span
+        public var resolvedPath: String
+    }
+
+    public struct KnownWrong: Sendable {
+        public var reason: String
+        public var offset: Int
+    }
 
     /// `param name = value` or `answer id = choice`.
     public struct Setting: Sendable {

@@ -1,8 +1,10 @@
 import Foundation
 
-/// Answers commands from a scenario's `when` blocks instead of running them: nothing real
-/// ever runs. Each command gets the first matching block not used yet, or a matching
-/// `repeat` block. A command no block answers exits 127 and is recorded as a miss.
+/// Answers commands from a scenario's `when` blocks instead of running them. Each command gets
+/// the first matching block not used yet, or a matching `repeat` block. A command no block
+/// answers exits 127 and is recorded as a miss — except, in a scenario with a `cluster`, a
+/// local `kubectl …` command, which runs for real against the fixture cluster (`LiveKubectl`).
+/// Nothing else real ever runs.
 public final class ScenarioExecutor: CommandsAsWritten, @unchecked Sendable {
     /// A command the scenario had no answer for.
     public struct Miss: Sendable, Equatable {
@@ -19,26 +21,41 @@ public final class ScenarioExecutor: CommandsAsWritten, @unchecked Sendable {
         public var script: String
         public var host: String?
         public var answerIndex: Int?
+        /// Ran for real against the scenario's cluster.
+        public var live = false
     }
 
     public let answers: [CommandAnswer]
+    private let live: LiveKubectl?
     private let lock = Mutex()
     private var used: [Bool]
     private var log: [Answered] = []
 
-    public init(answers: [CommandAnswer]) {
+    public init(answers: [CommandAnswer], live: LiveKubectl? = nil) {
         self.answers = answers
+        self.live = live
         self.used = Array(repeating: false, count: answers.count)
     }
 
-    public convenience init(scenario: Scenario) {
-        self.init(answers: scenario.commandAnswers)
+    public convenience init(scenario: Scenario, live: LiveKubectl? = nil) {
+        self.init(answers: scenario.commandAnswers, live: live)
     }
 
     public func run(_ request: CommandRequest,
                     onLine: @escaping @Sendable (OutputStream, String) -> Void) -> CommandResult {
+        run(request, prelude: "", onLine: onLine)
+    }
+
+    /// Matches the command as written (the preludes are not part of what a scenario matches);
+    /// a command run against the cluster gets its preludes back.
+    public func run(_ request: CommandRequest, prelude: String,
+                    onLine: @escaping @Sendable (OutputStream, String) -> Void) -> CommandResult {
         let host = request.isLocal ? nil : request.host
-        let index = claim(script: request.script, host: host)
+        let useLive = live.map { _ in LiveKubectl.qualifies(request, prelude: prelude) } ?? false
+        let index = claim(script: request.script, host: host, orLive: useLive)
+        if index == nil, useLive, let live {
+            return live.run(request, prelude: prelude, onLine: onLine)
+        }
         guard let index else {
             let message = "runbook test: no scenario answer for: \(request.script)"
             onLine(.stderr, message)
@@ -52,20 +69,14 @@ public final class ScenarioExecutor: CommandsAsWritten, @unchecked Sendable {
                              timedOut: answer.timedOut, unreachable: answer.unreachable)
     }
 
-    /// Answers the command as written: the preludes are not part of what a scenario matches.
-    public func run(_ request: CommandRequest, prelude: String,
-                    onLine: @escaping @Sendable (OutputStream, String) -> Void) -> CommandResult {
-        run(request, onLine: onLine)
-    }
-
-    private func claim(script: String, host: String?) -> Int? {
+    private func claim(script: String, host: String?, orLive: Bool) -> Int? {
         lock.lock()
         defer { lock.unlock() }
         let index = answers.indices.first { i in
             (!used[i] || answers[i].repeats) && answers[i].matches(script: script, host: host)
         }
         if let index { used[index] = true }
-        log.append(Answered(script: script, host: host, answerIndex: index))
+        log.append(Answered(script: script, host: host, answerIndex: index, live: index == nil && orLive))
         return index
     }
 
@@ -86,7 +97,7 @@ public final class ScenarioExecutor: CommandsAsWritten, @unchecked Sendable {
 
     /// Commands no `when` block answered, in the order they ran.
     public var misses: [Miss] {
-        commands.filter { $0.answerIndex == nil }.map { Miss(script: $0.script, host: $0.host) }
+        commands.filter { $0.answerIndex == nil && !$0.live }.map { Miss(script: $0.script, host: $0.host) }
     }
 
     /// `when` blocks no command used.

@@ -6,6 +6,7 @@ final class ScenarioObserver: RunObserver {
     private(set) var steps: [String] = []
     private(set) var findings: [String] = []
     private(set) var conclusion: String?
+    private(set) var conclusionSteps: [String] = []
     private(set) var failure: String?
 
     func handle(_ event: RunEvent) {
@@ -16,6 +17,7 @@ final class ScenarioObserver: RunObserver {
             findings.append(finding.message)
         case .concluded(let c):
             conclusion = c.message
+            conclusionSteps.append(c.path.stepDescription)
         case .failed(let f):
             failure = f.message
         default:

@@ -117,7 +117,7 @@ public struct ScenarioParser {
     /// continuation in `when $ …` takes the following lines).
     private mutating func parseTopLevel(_ line: ScenarioLine, nextLine: Int) throws -> Int {
         var tokens = TokenCursor(tokens: line.tokens, lineEnd: lexer.lineEnd(line.index), lexer: lexer)
-        let keyword = try tokens.word("a keyword (scenario, runbook, target, param, answer, when, expect)")
+        let keyword = try tokens.word("a keyword (scenario, runbook, cluster, target, param, answer, when, expect, known-wrong)")
         switch keyword.text {
         case "scenario":
             if sawTitle { throw error("a second 'scenario' line: one scenario per file", at: keyword) }
@@ -129,6 +129,18 @@ public struct ScenarioParser {
             let path = try tokens.string("the runbook's path")
             scenario.runbookPath = path.text
             scenario.runbookSpan = path.span
+        case "cluster":
+            if scenario.cluster != nil { throw error("a second 'cluster' line: a scenario runs against one cluster", at: keyword) }
+            let path = try tokens.string("the cluster directory's path")
+            scenario.cluster = Scenario.ClusterReference(path: path.text, span: path.span,
+                                                         resolvedPath: CheckedRunbook.resolve(path.text, from: file.path))
+        case "known-wrong":
+            if scenario.knownWrong != nil { throw error("a second 'known-wrong' line", at: keyword) }
+            let reason = try tokens.string("what the runbook gets wrong")
+            if reason.text.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw error("'known-wrong' needs the reason: what the runbook says instead of the right diagnosis", at: reason)
+            }
+            scenario.knownWrong = Scenario.KnownWrong(reason: reason.text, offset: keyword.offset)
         case "target":
             scenario.target = try tokens.string("the host the run targets").text
         case "param", "answer":
@@ -143,7 +155,7 @@ public struct ScenarioParser {
         case "expect":
             scenario.expectations.append(try parseExpectation(&tokens, keyword: keyword))
         default:
-            throw error("unknown line '\(keyword.text)': expected scenario, runbook, target, param, answer, when or expect", at: keyword)
+            throw error("unknown line '\(keyword.text)': expected scenario, runbook, cluster, target, param, answer, when, expect or known-wrong", at: keyword)
         }
         try tokens.end()
         return nextLine

@@ -17,6 +17,16 @@ public struct ScenarioResult: Sendable {
     public var exitCode: Int32?
     public var confirmations: [String] = []
     public var duration: Double = 0
+    /// The runbook tested and the cluster served, as resolved paths (nil: no cluster).
+    public var runbookPath: String?
+    public var clusterPath: String?
+    /// Where the run concluded: the step of every conclusion in the order they were reached,
+    /// called runbooks' first (`pod-crashloop/classify`), the runbook's own last (`few`).
+    public var conclusionSteps: [String] = []
+    /// A `known-wrong` scenario: the reason given, and the expectations that did not hold
+    /// (the runbook's wrong diagnosis). Such a scenario passes while `wrong` is not empty.
+    public var knownWrong: String?
+    public var wrong: [String] = []
 
     public init(scenarioPath: String, title: String) {
         self.scenarioPath = scenarioPath
@@ -25,6 +35,8 @@ public struct ScenarioResult: Sendable {
 
     public var passed: Bool { errors.isEmpty && differences.isEmpty }
     public var isMalformed: Bool { !errors.isEmpty }
+    /// Passed because the runbook still gives the wrong diagnosis the scenario records.
+    public var isKnownWrong: Bool { passed && knownWrong != nil && !wrong.isEmpty }
 
     /// "concluded \"…\"", "failed: …" or "completed": how the run ended, in a few words.
     public var endDescription: String {
