@@ -10,7 +10,7 @@ BIN        := .build/release/runbook
 # Debian packages the build, the tests and the lab need.
 APT_PACKAGES := libedit-dev zlib1g-dev pkg-config openssh-server openssh-client iproute2 iptables procps graphviz tmux hyperfine pssh pdsh
 
-.PHONY: all deps build release run test runbook-tests lab-tests bench fuzz fuzz-smoke clean
+.PHONY: all deps build release run test runbook-tests snapshot-tests lab-tests bench fuzz fuzz-smoke clean
 
 all: build
 
@@ -32,7 +32,7 @@ run: release
 test: deps
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
-	$(MAKE) --no-print-directory runbook-tests lab-tests fuzz-smoke
+	$(MAKE) --no-print-directory runbook-tests snapshot-tests lab-tests fuzz-smoke
 
 # The shipped runbooks: they check, are formatted, and every scenario reaches its diagnosis
 # (the cluster-backed ones against runbooks/clusters); docs/COVERAGE.md must match the run
@@ -41,6 +41,11 @@ runbook-tests:
 	$(BIN_DEBUG) check --quiet runbooks/*.runbook runbooks/lib/*.runbook
 	$(BIN_DEBUG) fmt --check runbooks/*.runbook runbooks/lib/*.runbook
 	$(BIN_DEBUG) test --jobs 2 --coverage-check docs/COVERAGE.md runbooks/
+
+# Every fixture cluster snapshotted through the real kubectl and replayed: each runbook's
+# scenarios give the same report against the replay as against the live fixture.
+snapshot-tests:
+	Tests/snapshot/replay-matches-live.sh $(BIN_DEBUG)
 
 # Real ssh hosts in network namespaces: needs root; says why and passes over it otherwise.
 lab-tests:

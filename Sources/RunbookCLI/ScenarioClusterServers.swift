@@ -3,7 +3,7 @@ import Foundation
 import RunbookKit
 
 /// `runbook test`'s fixture clusters: one in-process API server (127.0.0.1, a free port) per
-/// cluster directory, started the first time a scenario names it and shared by every later
+/// cluster directory (or snapshot), started the first time a scenario names it and shared by every later
 /// scenario of that directory. Each server has its own temp directory holding its kubeconfig
 /// and kubectl's cache, removed with the server.
 ///
@@ -19,8 +19,14 @@ final class ScenarioClusterServers: ScenarioClusters {
 
     private let lock = Mutex()
     private var running: [String: Running] = [:]
+    /// `runbook test --snapshot S`: S is served wherever a scenario names a cluster, so that
+    /// the same scenarios check that a replay reaches the diagnosis the live cluster gave.
+    private let replacement: String?
+
+    init(replacement: String? = nil) { self.replacement = replacement }
 
     func connection(to path: String) throws -> ClusterConnection {
+        let path = replacement ?? path
         let key = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         return try lock.withLock {
             if let existing = running[key] { return existing.connection }
@@ -37,6 +43,7 @@ final class ScenarioClusterServers: ScenarioClusters {
         }
         for entry in all {
             entry.server.stop()
+            ClusterSource.release(entry.server.cluster)
             try? FileManager.default.removeItem(atPath: entry.directory)
         }
     }
@@ -44,7 +51,7 @@ final class ScenarioClusterServers: ScenarioClusters {
     private func start(_ path: String) throws -> Running {
         let store: ClusterStore
         do {
-            store = try ClusterStore.load(directory: path)
+            store = try ClusterSource.open(path: path)
         } catch {
             throw ScenarioClusterError("\(error)")
         }
@@ -60,6 +67,7 @@ final class ScenarioClusterServers: ScenarioClusters {
                            connection: ClusterConnection(kubeconfig: kubeconfig, cacheDirectory: cache))
         } catch {
             server.stop()
+            ClusterSource.release(store)
             try? FileManager.default.removeItem(atPath: directory)
             throw ScenarioClusterError("\(error)")
         }

@@ -35,6 +35,10 @@ struct TestCommand: ParsableCommand {
     @Option(name: .long, help: "Run this many scenarios at once (results are still printed in file order).")
     var jobs: Int = 1
 
+    @Option(name: .long, help: "Serve this snapshot (or cluster directory) wherever a scenario names a cluster: the same scenarios then check that a replay gives the live diagnosis.",
+            completion: .file())
+    var snapshot: String?
+
     @Flag(name: .long, help: "Never colour the output (NO_COLOR is honoured too).")
     var noColor = false
 
@@ -60,7 +64,11 @@ struct TestCommand: ParsableCommand {
             Output.err("error: --jobs must be from 1 to 64, not \(jobs)\n")
             throw ExitCode(Exit.usage)
         }
-        let outcome = ScenarioSuite(files: files, clusters: ScenarioClusterServers()).run(jobs: jobs) { result in
+        if let snapshot, !FileManager.default.fileExists(atPath: snapshot) {
+            Output.err("error: --snapshot \(snapshot): no such file or directory\n")
+            throw ExitCode(Exit.usage)
+        }
+        let outcome = ScenarioSuite(files: files, clusters: ScenarioClusterServers(replacement: snapshot)).run(jobs: jobs) { result in
             DiagnosticPrinter.print(result.errors, color: stderrColor)
             Output.out(colored(ScenarioReport.text(for: result), terminal))
         }

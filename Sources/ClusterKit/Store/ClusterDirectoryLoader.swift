@@ -18,7 +18,10 @@ struct ClusterDirectoryLoader {
         do { manifest = try ClusterManifest(json: try readJSON(manifestPath)) } catch {
             throw ClusterLoadError.inFile(manifestPath, error)
         }
-        let shift = manifest.shiftTimes ? RFC3339.now() - manifest.recordedAt : 0
+        // Whole seconds: most API times have second precision and a few (a Lease's renewTime,
+        // an event's eventTime) microseconds; a fractional shift would move the two kinds
+        // apart by up to a second, which a check that compares them (clock skew) would read.
+        let shift = manifest.shiftTimes ? (RFC3339.now() - manifest.recordedAt).rounded(.down) : 0
         let store = ClusterStore(directory: directory, manifest: manifest, timeShift: shift)
         var seen: [String: String] = [:]
         var loaded: [StoredObject] = []
