@@ -15,9 +15,22 @@ struct Executors {
 
     static func make(sshConfig: String?, scenarioPath: String?, nodes: NodeOptions? = nil) throws -> Executors {
         if let scenarioPath {
-            let executor = ScenarioExecutor(scenario: try loadScenario(scenarioPath))
+            let scenario = try loadScenario(scenarioPath)
+            // A scenario that names a cluster runs its kubectl commands against it, as `runbook test` does.
+            let clusters = ScenarioClusterServers()
+            var live: LiveKubectl?
+            if let cluster = scenario.cluster {
+                do {
+                    live = LiveKubectl(connection: try clusters.connection(to: cluster.resolvedPath), cancellation: Cancellation.shared)
+                } catch {
+                    Output.err("error: \(scenarioPath): cluster \(cluster.resolvedPath): \(error)\n")
+                    throw ExitCode(Exit.usage)
+                }
+            }
+            let executor = ScenarioExecutor(scenario: scenario, live: live)
             return Executors(executor: executor, simulated: true, shutdown: {
                 for miss in executor.misses { Output.err("scenario: \(miss.description)\n") }
+                clusters.stopAll()
             })
         }
         let ssh = SSHExecutor(configuration: SSHConfiguration(configFile: sshConfig,
