@@ -126,6 +126,32 @@ final class KubernetesTransportTests: XCTestCase {
         XCTAssertEqual(verbs.filter { $0 == "exec" }.count, 6, verbs.joined(separator: " "))
     }
 
+    /// A proxy that cannot start is said once, and the commands still run, through kubectl exec.
+    func testAProxyThatCannotStartFallsBackToKubectlExecOnce() throws {
+        let kubectl = try XCTUnwrap(Self.kubectlPath)
+        let bin = directory + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try E2E.write("#!/bin/sh\n[ \"$1\" = proxy ] && { echo 'proxy refused here' >&2; exit 1; }\nexec '\(kubectl)' \"$@\"\n",
+                      to: "bin/kubectl", in: directory)
+        chmod(bin + "/kubectl", 0o755)
+        try E2E.write("""
+            runbook "two commands"
+            step one "two"
+              a = allow-fail $ echo one; exit 5
+              expect a.exit == 5 else "exit code lost"
+              $ echo two
+            """, to: "two.runbook", in: directory)
+        var withWrapper = environment
+        withWrapper["PATH"] = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try E2E.run(["run", "two.runbook", "--nodes", "n1,n2", "--no-journal"],
+                                 in: directory, environment: withWrapper, timeout: 60)
+        XCTAssertEqual(result.exitCode, 0, result.stdout + result.stderr)
+        let notices = (result.stdout + result.stderr).components(separatedBy: "node commands run through kubectl exec").count - 1
+        XCTAssertEqual(notices, 1, result.stdout + result.stderr)
+        XCTAssertTrue((result.stdout + result.stderr).contains("proxy refused here"), result.stderr)
+        XCTAssertEqual(pods(), [], "debug pods left after a normal run")
+    }
+
     func testOnNodeFromALocalRunbookChoosesItsTransport() throws {
         try E2E.write("""
             runbook "on a node"

@@ -76,11 +76,6 @@ final class KubernetesExecProxy: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Whether the proxy still runs (a dead proxy explains a failed connection).
-    var isRunning: Bool {
-        lock.withLock { !stopped && kill(pid, 0) == 0 && !Self.isZombie(pid) }
-    }
-
     /// Ends the proxy (TERM, KILL after a second), reaps it and removes its directory.
     func stop() {
         let first = lock.withLock { () -> Bool in defer { stopped = true }; return !stopped }
@@ -103,16 +98,6 @@ final class KubernetesExecProxy: @unchecked Sendable {
     private static var temporaryRoot: String {
         if let value = getenv("TMPDIR").map({ String(cString: $0) }), !value.isEmpty { return value }
         return "/tmp"
-    }
-
-    private static func isZombie(_ pid: pid_t) -> Bool {
-        guard let file = fopen("/proc/\(pid)/stat", "r") else { return false }
-        defer { fclose(file) }
-        var buffer = [CChar](repeating: 0, count: 512)
-        guard fgets(&buffer, Int32(buffer.count), file) != nil else { return false }
-        let line = String(cString: buffer)
-        guard let close = line.lastIndex(of: ")") else { return false }
-        return line[line.index(after: close)...].hasPrefix(" Z")
     }
 
     private static func read(_ path: String) -> String {
