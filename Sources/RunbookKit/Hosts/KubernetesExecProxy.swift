@@ -30,6 +30,7 @@ final class KubernetesExecProxy: @unchecked Sendable {
 
     /// Starts the proxy and waits (up to `timeout` seconds) until its socket accepts.
     init(configuration: KubernetesConfiguration, timeout: Double = 20, cancellation: Cancellation) throws {
+        Self.removeLeftovers()
         var template = Array((Self.temporaryRoot + "/runbook-exec-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
             throw StartError(message: "cannot make a directory for kubectl proxy's socket: \(SystemCalls.errorDescription(errno))")
@@ -98,6 +99,26 @@ final class KubernetesExecProxy: @unchecked Sendable {
     private static var temporaryRoot: String {
         if let value = getenv("TMPDIR").map({ String(cString: $0) }), !value.isEmpty { return value }
         return "/tmp"
+    }
+
+    /// Removes the directories of proxies whose runner was killed with SIGKILL: the watchdog
+    /// ends such a proxy, but nothing removes its directory. Only this user's, and only those
+    /// whose socket exists and refuses (a proxy still starting has no socket yet).
+    static func removeLeftovers() {
+        guard let listing = opendir(temporaryRoot) else { return }
+        defer { closedir(listing) }
+        while let entry = readdir(listing) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard name.hasPrefix("runbook-exec-") else { continue }
+            let directory = temporaryRoot + "/" + name
+            var info = stat()
+            guard lstat(directory + "/sock", &info) == 0, info.st_uid == getuid(),
+                  (info.st_mode & S_IFMT) == S_IFSOCK, UnixSocket.connect(directory + "/sock").map({ close($0) }) == nil
+            else { continue }
+            remove(directory)
+        }
     }
 
     private static func read(_ path: String) -> String {
