@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nodes.sh - one step of COMMANDS trivial commands (`true`) fanned out over N lab nodes,
-# through the Kubernetes transport (a debug pod per node, `kubectl exec` per command, against
+# through the Kubernetes transport (a debug pod per node, an exec stream per command, against
 # `runbook serve --test-bed`) and over ssh (ControlMaster) to the same hosts, in the same run.
 #
 #   lab/lab.sh up 16 && bench/nodes.sh 16 [COMMANDS]; lab/lab.sh down

@@ -1,3 +1,4 @@
+import RunbookKit
 import XCTest
 @testable import ClusterKit
 

@@ -3,6 +3,7 @@
 // KUBECONFIG, KUBECACHEDIR and HOME point into a temp directory: ~/.kube is never touched.
 
 import Foundation
+import RunbookKit
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -83,6 +84,71 @@ final class KubernetesTransportTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("exit=3 out=out on"), result.stdout)
         XCTAssertFalse(result.stdout.contains("command terminated with exit code"), "kubectl's own line is not the command's stderr")
         XCTAssertTrue(result.stdout.contains("node/n1") && result.stdout.contains("node/n2"), result.stdout)
+        XCTAssertEqual(pods(), [], "debug pods left after a normal run")
+    }
+
+    /// Through the real `kubectl proxy`: kubectl is started for the proxy and the pods, never
+    /// for an exec; with RUNBOOK_KUBE_EXEC=kubectl every command is a `kubectl exec`.
+    func testCommandsTravelAsExecStreamsThroughOneProxy() throws {
+        let kubectl = try XCTUnwrap(Self.kubectlPath)
+        let bin = directory + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try E2E.write("#!/bin/sh\necho \"$1\" >> '\(directory)/kubectl.log'\nexec '\(kubectl)' \"$@\"\n", to: "bin/kubectl", in: directory)
+        chmod(bin + "/kubectl", 0o755)
+        try E2E.write("""
+            runbook "three commands"
+            param dir
+            step one "three"
+              a = allow-fail $ printf 'v=%s\\n' "$dir"; exit 4
+              b = $ echo two
+              c = $ echo three >&2
+              expect a.exit == 4 else "exit code lost"
+              expect a.stdout == "v={dir}" else "stdout was '{a.stdout}'"
+              expect c.stderr == "three" else "stderr was '{c.stderr}'"
+            """, to: "three.runbook", in: directory)
+        var withWrapper = environment
+        withWrapper["PATH"] = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        var result = try E2E.run(["run", "three.runbook", "--nodes", "n1,n2", "dir=" + directory, "--no-journal"],
+                                 in: directory, environment: withWrapper, timeout: 60)
+        XCTAssertEqual(result.exitCode, 0, result.stdout + result.stderr)
+        XCTAssertFalse(result.stderr.contains("kubectl exec"), result.stderr)
+        var verbs = (E2E.read(directory + "/kubectl.log") ?? "").split(separator: "\n").map(String.init)
+        XCTAssertEqual(verbs.filter { $0 == "proxy" }.count, 1, verbs.joined(separator: " "))
+        XCTAssertEqual(verbs.filter { $0 == "exec" }.count, 0, verbs.joined(separator: " "))
+        XCTAssertEqual(pods(), [], "debug pods left after a normal run")
+        try? FileManager.default.removeItem(atPath: directory + "/kubectl.log")
+        withWrapper["RUNBOOK_KUBE_EXEC"] = "kubectl"
+        result = try E2E.run(["run", "three.runbook", "--nodes", "n1,n2", "dir=" + directory, "--no-journal"],
+                             in: directory, environment: withWrapper, timeout: 60)
+        XCTAssertEqual(result.exitCode, 0, result.stdout + result.stderr)
+        verbs = (E2E.read(directory + "/kubectl.log") ?? "").split(separator: "\n").map(String.init)
+        XCTAssertEqual(verbs.filter { $0 == "proxy" }.count, 0, verbs.joined(separator: " "))
+        XCTAssertEqual(verbs.filter { $0 == "exec" }.count, 6, verbs.joined(separator: " "))
+    }
+
+    /// A proxy that cannot start is said once, and the commands still run, through kubectl exec.
+    func testAProxyThatCannotStartFallsBackToKubectlExecOnce() throws {
+        let kubectl = try XCTUnwrap(Self.kubectlPath)
+        let bin = directory + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try E2E.write("#!/bin/sh\n[ \"$1\" = proxy ] && { echo 'proxy refused here' >&2; exit 1; }\nexec '\(kubectl)' \"$@\"\n",
+                      to: "bin/kubectl", in: directory)
+        chmod(bin + "/kubectl", 0o755)
+        try E2E.write("""
+            runbook "two commands"
+            step one "two"
+              a = allow-fail $ echo one; exit 5
+              expect a.exit == 5 else "exit code lost"
+              $ echo two
+            """, to: "two.runbook", in: directory)
+        var withWrapper = environment
+        withWrapper["PATH"] = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try E2E.run(["run", "two.runbook", "--nodes", "n1,n2", "--no-journal"],
+                                 in: directory, environment: withWrapper, timeout: 60)
+        XCTAssertEqual(result.exitCode, 0, result.stdout + result.stderr)
+        let notices = (result.stdout + result.stderr).components(separatedBy: "node commands run through kubectl exec").count - 1
+        XCTAssertEqual(notices, 1, result.stdout + result.stderr)
+        XCTAssertTrue((result.stdout + result.stderr).contains("proxy refused here"), result.stderr)
         XCTAssertEqual(pods(), [], "debug pods left after a normal run")
     }
 

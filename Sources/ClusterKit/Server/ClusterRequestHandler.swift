@@ -1,3 +1,4 @@
+import RunbookKit
 /// A handler the server asks before its own API routes (e.g. exec over WebSocket).
 ///
 /// Thread contract: `handle` is called on the connection's own thread, one request at a time

@@ -1,4 +1,5 @@
 import Foundation
+import RunbookKit
 // One `kubectl exec` session of the test bed, after the WebSocket handshake: the command's
 // stdin, stdout and stderr on channels 0, 1 and 2, its exit status on channel 3, on one
 // thread that polls the socket and the command's pipes.

@@ -1,3 +1,4 @@
+import RunbookKit
 // One exec request to the test bed: the API server's refusals (no such pod, not running, a
 // container it does not have, a node whose host is gone), then the WebSocket handshake and
 // the session that runs the command on the pod's node.

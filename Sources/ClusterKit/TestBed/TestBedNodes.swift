@@ -79,20 +79,34 @@ public struct TestBedNode: Equatable, Sendable {
         }
     }
 
-    /// The lowest pid whose network namespace is /run/netns/NAME (the lab host's sshd).
+    /// The oldest process whose network namespace is /run/netns/NAME (the lab host's sshd).
+    /// Oldest by start time, not lowest pid: once pids wrap, a command of an earlier exec that
+    /// runs in the namespace for a moment can have the lowest pid, and be gone by the time
+    /// nsenter opens its namespaces ("nsenter: cannot open /proc/PID/ns/uts", seen with 64
+    /// nodes at once).
     static func process(inNetworkNamespace name: String) -> pid_t? {
         var target = stat()
         guard stat("/run/netns/\(name)", &target) == 0 else { return nil }
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        var found: pid_t?
+        var found: (pid: pid_t, started: UInt64)?
         for entry in entries {
             guard let pid = pid_t(entry) else { continue }
             var info = stat()
-            if stat("/proc/\(pid)/ns/net", &info) == 0 && info.st_ino == target.st_ino && info.st_dev == target.st_dev {
-                found = min(found ?? pid, pid)
+            guard stat("/proc/\(pid)/ns/net", &info) == 0 && info.st_ino == target.st_ino && info.st_dev == target.st_dev,
+                  let started = startTicks(pid) else { continue }
+            if found == nil || started < found!.started || (started == found!.started && pid < found!.pid) {
+                found = (pid, started)
             }
         }
-        return found
+        return found?.pid
+    }
+
+    /// Field 22 of /proc/PID/stat: when the process started, in clock ticks after boot.
+    static func startTicks(_ pid: pid_t) -> UInt64? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? UInt64(fields[19]) : nil
     }
 }
 

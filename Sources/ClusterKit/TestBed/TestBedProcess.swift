@@ -2,6 +2,7 @@
 // group can be ended as a whole), stdin, stdout and stderr on pipes the exec session polls.
 
 import Foundation
+import RunbookKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,12 +27,13 @@ struct TestBedProcess {
         guard !arguments.isEmpty else { return .failure(SpawnFailure(message: "no command")) }
         var pipes: [[Int32]] = []
         for _ in 0..<3 {
-            var fds: [Int32] = [0, 0]
-            guard pipe(&fds) == 0 else {
+            // Close-on-exec from the start: sessions spawn concurrently, and a sibling that
+            // inherited this stdin's write end would keep the command from reading its end.
+            guard let made = CloseOnExecPipe.make() else {
                 for p in pipes { close(p[0]); close(p[1]) }
                 return .failure(SpawnFailure(message: String(cString: strerror(errno))))
             }
-            pipes.append(fds)
+            pipes.append([made.read, made.write])
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

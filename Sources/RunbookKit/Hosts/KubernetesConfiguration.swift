@@ -1,5 +1,11 @@
 // How the Kubernetes transport calls kubectl and what debug pods it creates.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Which way a node's commands go: the node's own sshd, a debug pod through the API server,
 /// or ssh when the node answers on it quickly and a debug pod otherwise.
 public enum NodeTransport: String, Sendable, CaseIterable {
@@ -24,12 +30,24 @@ public struct KubernetesConfiguration: Sendable {
     public var nodeTimeout: Double?
     /// For `auto`: seconds the ssh probe may take before the node is reached through kubectl.
     public var sshProbeTimeout: Int
+    /// Commands as WebSocket exec streams through one `kubectl proxy` per run (true), or one
+    /// `kubectl exec` per command (false; also the fallback when the proxy cannot be used).
+    public var execStream: Bool
 
     public static let defaultImage = "busybox:1.36"
 
+    /// RUNBOOK_KUBE_EXEC=kubectl turns the exec streams off (one `kubectl exec` per command,
+    /// as before they existed): for comparison, and as a way out should a cluster's proxying
+    /// misbehave.
+    public static var execStreamByDefault: Bool {
+        guard let value = getenv("RUNBOOK_KUBE_EXEC") else { return true }
+        return String(cString: value) != "kubectl"
+    }
+
     public init(kubectlCommand: String = "kubectl", kubeconfig: String? = nil, context: String? = nil,
                 namespace: String = "default", image: String = KubernetesConfiguration.defaultImage,
-                podStartTimeout: Double = 120, nodeTimeout: Double? = nil, sshProbeTimeout: Int = 3) {
+                podStartTimeout: Double = 120, nodeTimeout: Double? = nil, sshProbeTimeout: Int = 3,
+                execStream: Bool = KubernetesConfiguration.execStreamByDefault) {
         self.kubectlCommand = kubectlCommand
         self.kubeconfig = kubeconfig
         self.context = context
@@ -38,6 +56,7 @@ public struct KubernetesConfiguration: Sendable {
         self.podStartTimeout = podStartTimeout
         self.nodeTimeout = nodeTimeout
         self.sshProbeTimeout = sshProbeTimeout
+        self.execStream = execStream
     }
 
     /// `kubectl [--kubeconfig F] [--context C] ARGUMENTS…`.

@@ -1,12 +1,15 @@
-// Runs commands on Kubernetes nodes through the API server: `kubectl exec` into a debug pod
-// (see `DebugPod`) that this executor creates on a node's first command and deletes when the
-// run ends. No sshd, no keys: what it needs is RBAC on pods and pods/exec (docs/NODES.md).
+// Runs commands on Kubernetes nodes through the API server: an exec into a debug pod (see
+// `DebugPod`) that this executor creates on a node's first command and deletes when the run
+// ends. No sshd, no keys: what it needs is RBAC on pods and pods/exec (docs/NODES.md).
 //
+// The exec is a WebSocket the runner opens itself through the run's one `kubectl proxy`
+// (`KubernetesExecRoute`, `WebSocketExec`: no kubectl start-up per command), or, when the
+// proxy cannot be used, one `kubectl exec -i` per command.
 // A command travels exactly as over ssh (see `RemoteCommand`): the script on the command line,
 // the values on stdin followed by an end mark, stdin then kept open while the command runs.
-// `kubectl exec -i` forwards stdin's end-of-file when the runner cancels, times out or dies
-// (the kernel closes the socket then), and the remote watcher ends the command's process group
-// on it. The command runs under `setsid -w`, so that group is its own and not the container's.
+// Closing the stream (or `kubectl exec -i` forwarding stdin's end-of-file) when the runner
+// cancels, times out or dies (the kernel closes the socket then) ends the command's stdin, and
+// the remote watcher ends the command's process group on it. The command runs under `setsid -w`, so that group is its own and not the container's.
 // kubectl passes the remote exit code through as its own and says "command terminated with
 // exit code N" on stderr: that line is kubectl's and is dropped from the command's stderr.
 
@@ -30,6 +33,10 @@ public final class KubernetesExecutor: CommandExecutor, @unchecked Sendable {
 
     public static let defaultExecPrefix = ["chroot", "/host", "setsid", "-w"]
 
+    /// Where the one notice of falling back to `kubectl exec` goes by default.
+    public static let standardErrorNotice: @Sendable (String) -> Void = { line in fputs(line + "\n", stderr) }
+
+    private let route: KubernetesExecRoute
     private let lock = Mutex()
     private var slots: [String: NodeSlot] = [:]
     private var knownNodes: [String: KubernetesNode] = [:]
@@ -40,12 +47,14 @@ public final class KubernetesExecutor: CommandExecutor, @unchecked Sendable {
 
     public init(configuration: KubernetesConfiguration = KubernetesConfiguration(),
                 cancellation: Cancellation = .shared, runID: String = DebugPod.newRunID(),
-                creator: DebugPodCreator = .current(), execPrefix: [String] = KubernetesExecutor.defaultExecPrefix) {
+                creator: DebugPodCreator = .current(), execPrefix: [String] = KubernetesExecutor.defaultExecPrefix,
+                notify: @escaping @Sendable (String) -> Void = KubernetesExecutor.standardErrorNotice) {
         self.configuration = configuration
         self.cancellation = cancellation
         self.runID = runID
         self.creator = creator
         self.execPrefix = execPrefix
+        route = KubernetesExecRoute(configuration: configuration, notify: notify)
         _ = ProcessGroupTerminator.adoptsOrphans
     }
 
@@ -85,20 +94,24 @@ public final class KubernetesExecutor: CommandExecutor, @unchecked Sendable {
         if cappedByNode { limits.timeout = max(0.001, remaining) }
         let remote = RemoteCommand.build(script: request.script, shell: request.shell, environment: request.environment,
                                          timeout: limits.timeout, killGrace: request.killGrace)
-        let arguments = configuration.command(["exec", "-i", "-n", configuration.namespace, pod,
-                                               "-c", DebugPod.containerName, "--"] + execPrefix + ["sh", "-c", remote])
-        var result = CommandSupervisor.runReportingGroup(
-            arguments: arguments, environment: [:], limits: limits, policy: .endWholeGroup,
-            cancellation: cancellation, newSession: true,
-            input: Array(RemoteCommand.input(request.environment).utf8),
-            onLine: { stream, line in
-                if stream == .stderr && KubernetesFailure.isExitCodeNotice(line) { return }
-                onLine(stream, line)
-            }).result
-        let kept = result.stderr.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !KubernetesFailure.isExitCodeNotice(String($0)) }.joined(separator: "\n")
-        result.stderrBytes -= result.stderr.utf8.count - kept.utf8.count
-        result.stderr = kept
+        let command = execPrefix + ["sh", "-c", remote]
+        let input = Array(RemoteCommand.input(request.environment).utf8)
+        var result: CommandResult
+        if let socket = route.socketPath(cancellation: cancellation) {
+            let stream = WebSocketExec(socketPath: socket,
+                                       path: WebSocketExec.path(namespace: configuration.namespace, pod: pod,
+                                                                container: DebugPod.containerName, command: command),
+                                       input: input, timeout: limits.timeout, captureLimit: limits.captureLimit,
+                                       cancellation: cancellation)
+            switch stream.run(onLine: onLine) {
+            case .result(let got): result = got
+            case .refused(let why):
+                route.fallBack(why)
+                result = kubectlExec(pod: pod, command: command, input: input, limits: limits, onLine: onLine)
+            }
+        } else {
+            result = kubectlExec(pod: pod, command: command, input: input, limits: limits, onLine: onLine)
+        }
         if result.timedOut && cappedByNode { return timedOut(node.name, onLine: onLine) }
         if !result.timedOut && !result.cancelled && result.exitCode != 0,
            let reason = KubernetesFailure.reason(inStderr: result.stderr) {
@@ -111,9 +124,29 @@ public final class KubernetesExecutor: CommandExecutor, @unchecked Sendable {
         return result
     }
 
+    /// The command through `kubectl exec -i`: one kubectl start-up per command.
+    private func kubectlExec(pod: String, command: [String], input: [UInt8], limits: SupervisionLimits,
+                             onLine: @escaping @Sendable (OutputStream, String) -> Void) -> CommandResult {
+        let arguments = configuration.command(["exec", "-i", "-n", configuration.namespace, pod,
+                                               "-c", DebugPod.containerName, "--"] + command)
+        var result = CommandSupervisor.runReportingGroup(
+            arguments: arguments, environment: [:], limits: limits, policy: .endWholeGroup,
+            cancellation: cancellation, newSession: true, input: input,
+            onLine: { stream, line in
+                if stream == .stderr && KubernetesFailure.isExitCodeNotice(line) { return }
+                onLine(stream, line)
+            }).result
+        let kept = result.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !KubernetesFailure.isExitCodeNotice(String($0)) }.joined(separator: "\n")
+        result.stderrBytes -= result.stderr.utf8.count - kept.utf8.count
+        result.stderr = kept
+        return result
+    }
+
     /// Deletes every pod of this run (by its label: also a pod whose creation was interrupted
     /// before its name came back). Never cancelled: it runs after Ctrl-C too. Safe to call twice.
     public func deletePods() {
+        route.stop()
         let attempted = lock.withLock { () -> Bool in defer { attemptedCreate = false }; return attemptedCreate }
         guard attempted else { return }
         _ = kubectl(["delete", "pods", "-n", configuration.namespace, "-l", "\(DebugPod.runLabel)=\(runID)",

@@ -135,3 +135,10 @@ enum SystemCalls {
         String(cString: strerror(code))
     }
 }
+
+/// For other modules that start children from several threads at once: a pipe whose ends are
+/// close-on-exec from the start, so a child spawned meanwhile by another thread cannot
+/// inherit them (an inherited write end keeps a sibling's stdin from ever ending).
+public enum CloseOnExecPipe {
+    public static func make() -> (read: Int32, write: Int32)? { SystemCalls.makePipe() }
+}

@@ -1,5 +1,6 @@
 // WebSocket frames (RFC 6455 section 5): the codec under `kubectl exec`'s v5.channel.k8s.io
-// streams. A server reads masked frames from the client and writes unmasked ones.
+// streams. A server (the test bed) reads masked frames and writes unmasked ones; a client (the
+// Kubernetes transport) masks what it writes.
 
 public struct WebSocketFrame: Equatable, Sendable {
     public enum Opcode: UInt8, Sendable {

@@ -48,4 +48,30 @@ public enum ExecMessage: Equatable, Sendable {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return Array(data)
     }
+
+}
+
+/// What the error channel's Status says about the command.
+public enum ExecStatus: Equatable, Sendable {
+    /// The command ran and exited with this code (Success is 0).
+    case exited(Int32)
+    /// The command did not run, or its end is unknown (container gone, command not found):
+    /// the Status's message.
+    case failed(String)
+
+    /// Reads the Status object sent on channel 3.
+    public static func parse(_ bytes: [UInt8]) -> ExecStatus {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            return .failed("unreadable exec status: " + String(decoding: bytes.prefix(200), as: UTF8.self))
+        }
+        if object["status"] as? String == "Success" { return .exited(0) }
+        let message = object["message"] as? String ?? "exec failed"
+        if object["reason"] as? String == "NonZeroExitCode",
+           let causes = (object["details"] as? [String: Any])?["causes"] as? [[String: Any]],
+           let text = causes.first(where: { $0["reason"] as? String == "ExitCode" })?["message"] as? String,
+           let code = Int32(text) {
+            return .exited(code)
+        }
+        return .failed(message)
+    }
 }
