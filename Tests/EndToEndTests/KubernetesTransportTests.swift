@@ -57,9 +57,11 @@ final class KubernetesTransportTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: directory + "/pid")
         let running = try E2EProcess(arguments: ["run", "sleep.runbook", "--nodes", "n1", "dir=" + directory, "--no-journal"],
                                      directory: directory, environment: environment, stdin: nil)
+        // The shell creates the file before it writes the pid: wait for a whole number in it.
+        let readPid = { E2E.read(self.directory + "/pid").flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
         let deadline = Date().addingTimeInterval(30)
-        while !E2E.exists(directory + "/pid") && Date() < deadline { usleep(50_000) }
-        let pid = try XCTUnwrap(E2E.read(directory + "/pid").flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        while readPid() == nil && Date() < deadline { usleep(50_000) }
+        let pid = try XCTUnwrap(readPid(), "the sleeper never wrote its pid")
         return (running, pid)
     }
 

@@ -17,7 +17,7 @@ enum ControlMasters {
         let me = getpid()
         var found: [pid_t] = []
         while let entry = readdir(proc) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            let name = SystemCalls.entryName(entry)
             guard let pid = pid_t(name), parent(of: pid) == me else { continue }
             // A master renames itself "ssh: DIRECTORY/HASH [mux]".
             if commandLine(of: pid).hasPrefix("ssh: " + directory + "/") { found.append(pid) }

@@ -108,9 +108,7 @@ final class KubernetesExecProxy: @unchecked Sendable {
         guard let listing = opendir(temporaryRoot) else { return }
         defer { closedir(listing) }
         while let entry = readdir(listing) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+            let name = SystemCalls.entryName(entry)
             guard name.hasPrefix("runbook-exec-") else { continue }
             let directory = temporaryRoot + "/" + name
             var info = stat()

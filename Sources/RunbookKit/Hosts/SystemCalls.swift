@@ -28,6 +28,15 @@ private let PR_SET_CHILD_SUBREAPER_VALUE: Int32 = 36
 #endif
 
 enum SystemCalls {
+    /// The name of a directory entry, read where it lies. A `dirent` from readdir is only as
+    /// long as its name: copying the whole fixed-size `d_name` field (256 bytes) reads past the
+    /// record, and past the end of a mapped page when the record is the last one there.
+    static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+        withUnsafeMutablePointer(to: &entry.pointee.d_name) { field in
+            UnsafeRawPointer(field).withMemoryRebound(to: CChar.self, capacity: 1) { String(cString: $0) }
+        }
+    }
+
     /// A descriptor that polls readable once `pid` has exited, or -1 when the kernel has none
     /// (callers then fall back to polling `waitpid` on a short timer).
     static func exitDescriptor(for pid: pid_t) -> Int32 {
