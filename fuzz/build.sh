@@ -25,12 +25,13 @@ rm -rf "$SNAP"
 sources=()
 for d in $dirs; do
   [[ -d $ROOT/Sources/RunbookKit/$d ]] || continue
-  mkdir -p "$SNAP/$d"
-  for f in "$ROOT/Sources/RunbookKit/$d"/*.swift; do
-    [[ -e $f ]] || continue
-    cp "$f" "$SNAP/$d/"
-    sources+=("$SNAP/$d/$(basename "$f")")
-  done
+  # Subfolders too (Hosts/WebSocket): a folder's files keep their place under it.
+  while IFS= read -r -d '' f; do
+    rel=${f#"$ROOT/Sources/RunbookKit/"}
+    mkdir -p "$SNAP/$(dirname "$rel")"
+    cp "$f" "$SNAP/$rel"
+    sources+=("$SNAP/$rel")
+  done < <(find "$ROOT/Sources/RunbookKit/$d" -name '*.swift' -type f -print0 | sort -z)
 done
 ((${#sources[@]})) || { echo "fuzz/build.sh: no sources under Sources/RunbookKit" >&2; exit 1; }
 
