@@ -29,18 +29,9 @@ export RUNBOOK_LAB_DIR=$(mktemp -d /tmp/runbook-kube-lab.XXXXXX)
 rmdir "$RUNBOOK_LAB_DIR"   # lab.sh creates it (and refuses a directory it did not make)
 WORK=$(mktemp -d)
 export KUBECONFIG="$WORK/kubeconfig" KUBECACHEDIR="$WORK/kube-cache"
-passed=0
-failed=0
 bed_pid=""
-check() {   # check DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1)); echo "ok   - $what"
-    else
-        failed=$((failed + 1)); echo "FAIL - $what"
-    fi
-}
+# shellcheck source=checks.sh
+. Tests/lab/checks.sh   # the working directory is the repository root (cd above)
 teardown() {
     [ -n "$bed_pid" ] && kill "$bed_pid" 2>/dev/null && wait "$bed_pid" 2>/dev/null
     bed_pid=""

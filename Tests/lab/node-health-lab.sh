@@ -23,17 +23,8 @@ export RUNBOOK_LAB_DIR=$(mktemp -d /tmp/runbook-lab-test.XXXXXX)
 rmdir "$RUNBOOK_LAB_DIR"   # lab.sh creates it (and refuses a directory it did not make)
 WORK=$(mktemp -d)
 SECOND_DIR="$WORK/second-lab"
-passed=0
-failed=0
-check() {   # check DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1)); echo "ok   - $what"
-    else
-        failed=$((failed + 1)); echo "FAIL - $what"
-    fi
-}
+# shellcheck source=checks.sh
+. Tests/lab/checks.sh   # the working directory is the repository root (cd above)
 teardown() {
     RUNBOOK_LAB_DIR=$SECOND_DIR lab/lab.sh down >/dev/null 2>&1
     lab/lab.sh down >"$WORK/down.log" 2>&1 || cat "$WORK/down.log"

@@ -4,7 +4,7 @@ import Foundation
 /// `ScenarioExecutor` (only the kubectl commands of a scenario with a `cluster` run for real,
 /// against that cluster), and compares the run with the expectations.
 public final class ScenarioRunner {
-    private let library: RunbookLibrary
+    private let checkedRunbooks: RunbookLibrary
     private let cancellation: Cancellation
     private let clusters: ScenarioClusters?
 
@@ -13,7 +13,7 @@ public final class ScenarioRunner {
     /// `clusters` serves the scenarios that name a `cluster`; without it they are errors.
     public init(library: RunbookLibrary = RunbookLibrary(), cancellation: Cancellation = Cancellation(),
                 clusters: ScenarioClusters? = nil) {
-        self.library = library
+        checkedRunbooks = library
         self.cancellation = cancellation
         self.clusters = clusters
     }
@@ -45,7 +45,7 @@ public final class ScenarioRunner {
         result.runbookPath = scenario.resolvedRunbookPath
         result.clusterPath = scenario.cluster?.resolvedPath
         result.knownWrong = scenario.knownWrong?.reason
-        let (loaded, diagnostics) = library.load(path: scenario.resolvedRunbookPath)
+        let (loaded, diagnostics) = checkedRunbooks.load(path: scenario.resolvedRunbookPath)
         guard let checked = loaded else {
             let count = diagnostics.filter { $0.severity == .error }.count
             result.errors = [Diagnostic(.error, "the runbook \(scenario.resolvedRunbookPath) cannot be run (\(count) error\(count == 1 ? "" : "s"))",
