@@ -126,6 +126,9 @@ struct SessionOptions: ParsableArguments {
     @Option(name: .long, help: "MiB of a captured command's output kept whole (default 256); more is cut, and reading a cut capture as data stops the run.")
     var captureLimit: Int?
 
+    @Option(name: .long, help: "MiB of a captured output held in memory (default 16); past it the output goes on in a nameless temporary file under TMPDIR, mode 0600, gone when the run ends.")
+    var captureMemory: Int?
+
     @Option(name: .long, help: "Run on these hosts over ssh, comma-separated.")
     var hosts: String?
 
@@ -186,6 +189,13 @@ struct SessionOptions: ParsableArguments {
             }
             options.capturedOutputLimit = captureLimit << 20
         }
+        if let captureMemory {
+            guard captureMemory >= 1 && captureMemory <= 16_384 else {
+                throw ValidationError("--capture-memory is in MiB, from 1 to 16384")
+            }
+            options.captureMemoryLimit = captureMemory << 20
+        }
+        if let tmp = ProcessInfo.processInfo.environment["TMPDIR"], !tmp.isEmpty { options.spillDirectory = tmp }
         options.sshOptions = sshOption
         return options
     }

@@ -25,6 +25,9 @@ public struct RunbookMain: ParsableCommand {
         // journal without its end): a closed stdout becomes a write error that is ignored.
         // Commands still get the default SIGPIPE (the executor resets signals in the child).
         signal(SIGPIPE, SIG_IGN)
+        // Likewise a file size limit (`ulimit -f`): a write past it becomes an error (EFBIG)
+        // that the journal and the spill of large output handle, not the end of the runner.
+        signal(SIGXFSZ, SIG_IGN)
         // `--version` answers before the argument parser is even set up: scripts and
         // monitoring call it often, and it should cost no more than starting a shell.
         if (arguments ?? Array(CommandLine.arguments.dropFirst())) == ["--version"] {

@@ -154,7 +154,7 @@ final class TerminalRenderer: RunObserver {
                 print("  " + prefix + t.dim("exit \(result.exitCode) · \(TerminalRenderer.format(result.duration))"))
             }
             if end.stdoutCut || end.stderrCut {
-                print("  " + prefix + t.dim("(output beyond \(result.stdout.utf8.count) bytes was shown but not kept)"))
+                print("  " + prefix + t.dim("(output beyond \(result.stdoutText.byteCount) bytes was shown but not kept)"))
             }
         case .finding(let finding):
             if level == .normal && loopDepth > 0 {

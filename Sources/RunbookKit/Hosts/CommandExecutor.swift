@@ -18,12 +18,14 @@ public struct CommandRequest: Sendable {
     public var killGrace: Double
     /// How many bytes of each stream are kept in the result; the rest is counted, not kept.
     public var captureLimit: Int
+    /// When kept output moves from memory to a temporary file (nil: it stays in memory).
+    public var spill: SpillPolicy?
     /// Extra `-o` options for ssh.
     public var sshOptions: [String]
 
     public init(script: String, shell: String = "/bin/sh", environment: [String: String] = [:],
                 host: String? = nil, timeout: Double = 60, killGrace: Double = 2,
-                captureLimit: Int = 1 << 20, sshOptions: [String] = []) {
+                captureLimit: Int = 1 << 20, spill: SpillPolicy? = nil, sshOptions: [String] = []) {
         self.script = script
         self.shell = shell
         self.environment = environment
@@ -31,6 +33,7 @@ public struct CommandRequest: Sendable {
         self.timeout = timeout
         self.killGrace = killGrace
         self.captureLimit = captureLimit
+        self.spill = spill
         self.sshOptions = sshOptions
     }
 
@@ -39,8 +42,19 @@ public struct CommandRequest: Sendable {
 
 /// What a command did.
 public struct CommandResult: Sendable, Equatable {
-    public var stdout: String
-    public var stderr: String
+    /// The kept output: whole up to the capture limit, in memory or in a temporary file.
+    public var stdoutText: CapturedText
+    public var stderrText: CapturedText
+    /// The kept stdout as one string (a copy, when it was spilled to a file: what reads output
+    /// as data uses `stdoutText.withBytes` instead).
+    public var stdout: String {
+        get { stdoutText.string }
+        set { stdoutText = CapturedText(newValue) }
+    }
+    public var stderr: String {
+        get { stderrText.string }
+        set { stderrText = CapturedText(newValue) }
+    }
     /// The exit status; 128+N when ended by signal N; 124 on timeout; 255 when ssh failed.
     public var exitCode: Int32
     public var timedOut: Bool
@@ -53,23 +67,35 @@ public struct CommandResult: Sendable, Equatable {
     /// Bytes produced on each stream, including those beyond the capture limit.
     public var stdoutBytes: Int
     public var stderrBytes: Int
+    /// Why output past the memory bound stayed in memory (the temporary file could not be
+    /// created or written); nil when it did not need to or could.
+    public var spillFailure: String?
 
     public init(stdout: String = "", stderr: String = "", exitCode: Int32 = 0, timedOut: Bool = false,
                 cancelled: Bool = false, unreachable: Bool = false, duration: Double = 0,
                 stdoutBytes: Int? = nil, stderrBytes: Int? = nil) {
-        self.stdout = stdout
-        self.stderr = stderr
+        self.init(stdoutText: CapturedText(stdout), stderrText: CapturedText(stderr), exitCode: exitCode,
+                  timedOut: timedOut, cancelled: cancelled, unreachable: unreachable, duration: duration,
+                  stdoutBytes: stdoutBytes, stderrBytes: stderrBytes)
+    }
+
+    public init(stdoutText: CapturedText, stderrText: CapturedText, exitCode: Int32 = 0, timedOut: Bool = false,
+                cancelled: Bool = false, unreachable: Bool = false, duration: Double = 0,
+                stdoutBytes: Int? = nil, stderrBytes: Int? = nil, spillFailure: String? = nil) {
+        self.stdoutText = stdoutText
+        self.stderrText = stderrText
         self.exitCode = exitCode
         self.timedOut = timedOut
         self.cancelled = cancelled
         self.unreachable = unreachable
         self.duration = duration
-        self.stdoutBytes = stdoutBytes ?? stdout.utf8.count
-        self.stderrBytes = stderrBytes ?? stderr.utf8.count
+        self.stdoutBytes = stdoutBytes ?? stdoutText.byteCount
+        self.stderrBytes = stderrBytes ?? stderrText.byteCount
+        self.spillFailure = spillFailure
     }
 
-    public var stdoutTruncated: Bool { stdoutBytes > stdout.utf8.count }
-    public var stderrTruncated: Bool { stderrBytes > stderr.utf8.count }
+    public var stdoutTruncated: Bool { stdoutBytes > stdoutText.byteCount }
+    public var stderrTruncated: Bool { stderrBytes > stderrText.byteCount }
 }
 
 public enum OutputStream: String, Sendable { case stdout, stderr }

@@ -26,15 +26,18 @@ struct SupervisionLimits {
     var timeout: Double
     var killGrace: Double
     var captureLimit: Int
+    var spill: SpillPolicy?
 
-    init(timeout: Double, killGrace: Double, captureLimit: Int) {
+    init(timeout: Double, killGrace: Double, captureLimit: Int, spill: SpillPolicy? = nil) {
         self.timeout = timeout
         self.killGrace = killGrace
         self.captureLimit = captureLimit
+        self.spill = spill
     }
 
     init(_ request: CommandRequest) {
-        self.init(timeout: request.timeout, killGrace: request.killGrace, captureLimit: request.captureLimit)
+        self.init(timeout: request.timeout, killGrace: request.killGrace, captureLimit: request.captureLimit,
+                  spill: request.spill)
     }
 }
 
@@ -130,8 +133,8 @@ private struct Supervision {
         self.cancellation = cancellation
         let hasLimit = limits.timeout > 0 && limits.timeout.isFinite
         deadline = hasLimit ? start + limits.timeout : .infinity
-        stdout = StreamReader(stream: .stdout, descriptor: child.stdoutDescriptor, captureLimit: limits.captureLimit)
-        stderr = StreamReader(stream: .stderr, descriptor: child.stderrDescriptor, captureLimit: limits.captureLimit)
+        stdout = StreamReader(stream: .stdout, descriptor: child.stdoutDescriptor, limits: limits)
+        stderr = StreamReader(stream: .stderr, descriptor: child.stderrDescriptor, limits: limits)
         self.input = InputWriter(descriptor: child.inputDescriptor, bytes: input)
     }
 
@@ -259,17 +262,20 @@ private struct Supervision {
         }
     }
 
-    private func result() -> CommandResult {
+    private mutating func result() -> CommandResult {
+        let stdoutText = stdout.capture.finish()
+        let stderrText = stderr.capture.finish()
         let exitCode: Int32
         switch ending {
         case .timedOut: exitCode = ExitCodes.timedOut
         case .cancelled: exitCode = ExitCodes.cancelled
         case .exited: exitCode = SystemCalls.exitCode(fromWaitStatus: waitStatus ?? 0)
         }
-        return CommandResult(stdout: stdout.capture.text, stderr: stderr.capture.text,
+        return CommandResult(stdoutText: stdoutText, stderrText: stderrText,
                              exitCode: exitCode, timedOut: ending == .timedOut,
                              cancelled: ending == .cancelled, duration: exitTime - start,
-                             stdoutBytes: stdout.capture.totalBytes, stderrBytes: stderr.capture.totalBytes)
+                             stdoutBytes: stdout.capture.totalBytes, stderrBytes: stderr.capture.totalBytes,
+                             spillFailure: BoundedCapture.failure(stdout.capture, stderr.capture))
     }
 }
 
@@ -314,10 +320,10 @@ private struct StreamReader {
     var lines = LineSplitter()
     var capture: BoundedCapture
 
-    init(stream: OutputStream, descriptor: Int32, captureLimit: Int) {
+    init(stream: OutputStream, descriptor: Int32, limits: SupervisionLimits) {
         self.stream = stream
         self.descriptor = descriptor
-        capture = BoundedCapture(limit: captureLimit)
+        capture = BoundedCapture(limit: limits.captureLimit, spill: limits.spill)
     }
 
     var isClosed: Bool { descriptor < 0 }

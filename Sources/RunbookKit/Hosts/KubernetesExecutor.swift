@@ -102,7 +102,7 @@ public final class KubernetesExecutor: CommandExecutor, @unchecked Sendable {
                                        path: WebSocketExec.path(namespace: configuration.namespace, pod: pod,
                                                                 container: DebugPod.containerName, command: command),
                                        input: input, timeout: limits.timeout, captureLimit: limits.captureLimit,
-                                       cancellation: cancellation)
+                                       spill: limits.spill, cancellation: cancellation)
             switch stream.run(onLine: onLine) {
             case .result(let got): result = got
             case .refused(let why):

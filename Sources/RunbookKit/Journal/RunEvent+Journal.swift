@@ -6,6 +6,10 @@ extension RunEvent {
     /// restored.
     static let journaledValueLimit = 65_536
 
+    /// Bytes of a spilled output that an observer is shown when no cut was asked for: the
+    /// whole may be hundreds of megabytes, and no observer shows more than its start.
+    static let spilledViewLimit = 1 << 20
+
     func forJournal(redactor: SecretRedactor, outputLimit: Int) -> RunEvent {
         masked(by: redactor, cutAt: outputLimit)
     }
@@ -29,8 +33,8 @@ extension RunEvent {
             return .commandStarted(c)
         case .commandEnded(var c):
             c.script = r.redact(c.script)
-            let out = Self.cut(r.redact(c.result.stdout), outputLimit)
-            let err = Self.cut(r.redact(c.result.stderr), outputLimit)
+            let out = Self.masked(c.result.stdoutText, r, outputLimit)
+            let err = Self.masked(c.result.stderrText, r, outputLimit)
             c.stdoutCut = c.stdoutCut || out.cut
             c.stderrCut = c.stderrCut || err.cut
             c.result.stdout = out.text
@@ -61,8 +65,10 @@ extension RunEvent {
         case .variable(var v):
             // A capture the executor already cut is incomplete whatever happens next.
             if case .result(let result) = v.value, result.stdoutTruncated || result.stderrTruncated { v.cut = true }
+            // A spilled output is never whole in a record: its masked start is, cut.
+            if case .result(let result) = v.value, result.stdoutText.isSpilled || result.stderrText.isSpilled { v.cut = true }
             let masked = v.value.redacted(by: r)
-            v.redacted = v.redacted || masked != v.value
+            v.redacted = v.redacted || RunEvent.secretsMasked(in: v.value, giving: masked)
             if limit != nil {
                 let kept = masked.cut(to: RunEvent.journaledValueLimit)
                 v.cut = v.cut || kept.cut
@@ -89,6 +95,22 @@ extension RunEvent {
     private static func cut(_ text: String, _ limit: Int) -> (text: String, cut: Bool) {
         limit == Int.max ? (text, false) : JournalOutputCut.head(of: text, limit: limit)
     }
+
+    /// Whether masking changed the value. A spilled output comes back as its masked start, so
+    /// that start is what it is compared with.
+    static func secretsMasked(in value: Value, giving masked: Value) -> Bool {
+        guard case .result(let plain) = value, case .result(let hidden) = masked,
+              plain.stdoutText.isSpilled || plain.stderrText.isSpilled else { return masked != value }
+        func seen(_ text: CapturedText) -> String { text.isSpilled ? text.head(limit: spilledViewLimit).text : text.string }
+        return hidden.stdout != seen(plain.stdoutText) || hidden.stderr != seen(plain.stderrText)
+    }
+
+    /// An output with its secrets masked, cut to `limit`; a spilled one is read only as far
+    /// as that needs (and never further than `spilledViewLimit`).
+    static func masked(_ text: CapturedText, _ r: SecretRedactor, _ limit: Int) -> (text: String, cut: Bool) {
+        guard text.isSpilled else { return cut(r.redact(text.string), limit) }
+        return text.masked(by: r, limit: min(limit, spilledViewLimit))
+    }
 }
 
 extension Value {
@@ -102,8 +124,8 @@ extension Value {
         case .map(let keys, let values): return .map(keys, values.mapValues { $0.redacted(by: r) })
         case .row: return materialized.redacted(by: r)
         case .result(var result):
-            result.stdout = r.redact(result.stdout)
-            result.stderr = r.redact(result.stderr)
+            result.stdout = RunEvent.masked(result.stdoutText, r, Int.max).text
+            result.stderr = RunEvent.masked(result.stderrText, r, Int.max).text
             return .result(result)
         }
     }
@@ -134,8 +156,8 @@ extension Value {
         case .row:
             return materialized.cut(to: limit)
         case .result(var result):
-            let out = JournalOutputCut.head(of: result.stdout, limit: limit)
-            let err = JournalOutputCut.head(of: result.stderr, limit: limit)
+            let out = result.stdoutText.head(limit: limit)
+            let err = result.stderrText.head(limit: limit)
             let wasCut = out.cut || err.cut
             result.stdout = out.text
             result.stderr = err.text

@@ -44,6 +44,9 @@ public struct SecretRedactor: Sendable {
 
     public var isEmpty: Bool { secrets.isEmpty }
 
+    /// The length in bytes of the longest secret (0 when there are none).
+    public var longestSecretBytes: Int { secrets.first?.count ?? 0 }
+
     // MARK: Long lines
 
     /// Every secret of every redactor made in this process. Output lines are cut into

@@ -32,7 +32,7 @@ public enum Builtins {
         fn("trim", 1, 1, "trim(text)", "text without leading and trailing whitespace") {
             .string($0[0].text.trimmingCharacters(in: .whitespacesAndNewlines))
         },
-        fn("lines", 1, 1, "lines(text)", "the non-empty lines of the text, as a list") { lines($0[0].text) },
+        fn("lines", 1, 1, "lines(text)", "the non-empty lines of the text, as a list") { OutputText.lines($0[0]) },
         fn("words", 1, 1, "words(text)", "the text split on whitespace") {
             .list($0[0].text.split(whereSeparator: \.isWhitespace).map { .string(String($0)) })
         },
@@ -52,8 +52,9 @@ public enum Builtins {
             case .row(let rows, _): return .number(Double(rows.names.count))
             case .null: return .number(0)
             default:
-                if case .list(let items) = lines(args[0].text) { return .number(Double(items.count)) }
-                return .number(0)
+                var count = 0
+                OutputText.forEachLine(OutputText.of(args[0])) { _ in count += 1 }
+                return .number(Double(count))
             }
         },
         fn("length", 1, 1, "length(text)", "the number of characters") { .number(Double($0[0].text.count)) },
@@ -92,9 +93,15 @@ public enum Builtins {
         },
         fn("grep", 2, 2, "grep(text or list, regex)", "the lines (or items) that match the regex") { args in
             let regex = try RegexCache.shared.regex(args[1].text)
-            let items: [Value]
-            if case .list(let l) = args[0] { items = l } else if case .list(let l) = lines(args[0].text) { items = l } else { items = [] }
-            return .list(try items.filter { try BoundedMatch.firstMatch(regex, in: $0.text) != nil })
+            if case .list(let items) = args[0] {
+                return .list(try items.filter { try BoundedMatch.firstMatch(regex, in: $0.text) != nil })
+            }
+            // Line by line from the output as kept: only the matching lines become values.
+            var found: [Value] = []
+            try OutputText.forEachLine(OutputText.of(args[0])) { line in
+                if try BoundedMatch.firstMatch(regex, in: line) != nil { found.append(.string(line)) }
+            }
+            return .list(found)
         },
         fn("first", 1, 1, "first(list or text)", "the first item (or line), or null") { args in
             guard case .list(let items) = listOrLines(args[0]) else { return .null }
@@ -142,7 +149,7 @@ public enum Builtins {
         },
         fn("string", 1, 1, "string(x)", "x as text") { .string($0[0].displayText) },
         fn("json", 1, 2, "json(text, path)", "parsed JSON, or the value at a path such as \"status.phase\" or \"{.items[0].metadata.name}\"") { args in
-            let value = try JSONValue.parse(args[0].text)
+            let value = try JSONValue.parse(OutputText.of(args[0]))
             return args.count > 1 ? try JSONValue.select(value, path: args[1].text) : value
         },
         fn("cidr_overlaps", 2, 2, "cidr_overlaps(a, b)", "whether two IPv4 networks (\"10.244.0.0/16\") share addresses") { args in

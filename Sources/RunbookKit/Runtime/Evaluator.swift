@@ -115,7 +115,7 @@ public struct Evaluator {
             case "output": return .string(Value.combinedOutput(r))
             case "exit", "code": return .number(Double(r.exitCode))
             case "ok": return .bool(r.exitCode == 0)
-            case "lines": return Builtins.lines(r.stdout)
+            case "lines": return OutputText.lines(base)
             case "duration": return .number(r.duration)
             case "timed_out": return .bool(r.timedOut)
             case "unreachable": return .bool(r.unreachable)
@@ -146,7 +146,7 @@ public struct Evaluator {
         case .row: return base.entry(index.text) ?? .null
         case .result, .string:
             // Index text by line: the common need is "the n-th line of the output".
-            return try subscriptValue(Builtins.lines(base.text), index, expr)
+            return try subscriptValue(OutputText.lines(base), index, expr)
         default:
             throw RuntimeError("cannot index \(base.typeName)", at: expr.span)
         }
@@ -161,7 +161,7 @@ extension Evaluator {
         guard case .result(let r) = value, r.stdoutTruncated else { return }
         throw RuntimeError("""
             \(use) on a command's output that was cut: it printed \(r.stdoutBytes) bytes and only the first \
-            \(r.stdout.utf8.count) were kept (the limit for captured output); a partial table or document \
+            \(r.stdoutText.byteCount) were kept (the limit for captured output); a partial table or document \
             would give a wrong answer — narrow the command (a selector, -o jsonpath, --chunk-size) or raise the limit (--capture-limit)
             """, at: expr.span)
     }

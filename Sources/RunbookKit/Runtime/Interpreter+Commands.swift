@@ -61,6 +61,7 @@ extension Interpreter {
             host: host,
             timeout: command.timeout ?? runbook.timeout ?? options.defaultTimeout,
             captureLimit: capture == nil ? options.captureLimit : max(options.captureLimit, options.capturedOutputLimit),
+            spill: capture == nil ? nil : SpillPolicy(memoryLimit: options.captureMemoryLimit, directory: options.spillDirectory),
             sshOptions: runbook.sshOptions + options.sshOptions)
         let id = nextCommandID()
         let shownHost = context.label ?? host
@@ -86,6 +87,10 @@ extension Interpreter {
                 result = executor.run(withPrelude, onLine: onLine)
             }
             if let host { noteReachability(result, on: host) }
+            if let why = result.spillFailure {
+                emit(.message(Message(path: context.stepID,
+                              text: "the output was kept in memory past \(options.captureMemoryLimit >> 20) MiB: \(why)")))
+            }
         }
         emit(.commandEnded(CommandEnd(id: id, path: context.stepID, host: shownHost, script: command.script, result: result)))
         context.lastResult.result = result

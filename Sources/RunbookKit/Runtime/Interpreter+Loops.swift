@@ -12,7 +12,7 @@ extension Interpreter {
         case .map(let keys, _): items = keys.map { .string($0) }
         case .row(let rows, _): items = rows.names.map { .string($0) }
         default:
-            if case .list(let l) = Builtins.lines(list.text) { items = l } else { items = [] }
+            if case .list(let l) = OutputText.lines(list) { items = l } else { items = [] }
         }
         emit(.branch(BranchTaken(path: context.stepID, description: "\(header): \(items.count) item\(items.count == 1 ? "" : "s")",
                                  loop: .start(header: header, items: items.count))))

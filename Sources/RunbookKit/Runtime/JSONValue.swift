@@ -3,17 +3,24 @@ import Foundation
 /// JSON text to runbook values, and path selection like kubectl's jsonpath (`{.a.b[0]}`).
 enum JSONValue {
     static func parse(_ text: String) throws -> Value {
-        var parser = JSONTextParser(Array(text.utf8))
-        parser.skipWhitespace()
-        guard !parser.atEnd else { throw BuiltinError("no JSON to parse (the text is empty)") }
-        do {
-            let value = try parser.parseValue(depth: 0)
+        try parse(CapturedText(text))
+    }
+
+    /// Parses the bytes in place: a spilled output is read from its mapping, not copied.
+    static func parse(_ text: CapturedText) throws -> Value {
+        try text.withBytes { bytes in
+            var parser = JSONTextParser(bytes)
             parser.skipWhitespace()
-            guard parser.atEnd else { throw BuiltinError("unexpected text after the JSON value") }
-            return value
-        } catch let error as BuiltinError {
-            let preview = text.prefix(60).replacingOccurrences(of: "\n", with: " ")
-            throw BuiltinError("the text is not valid JSON (\(error.message) at byte \(parser.position)): \(preview)…")
+            guard !parser.atEnd else { throw BuiltinError("no JSON to parse (the text is empty)") }
+            do {
+                let value = try parser.parseValue(depth: 0)
+                parser.skipWhitespace()
+                guard parser.atEnd else { throw BuiltinError("unexpected text after the JSON value") }
+                return value
+            } catch let error as BuiltinError {
+                let preview = String(decoding: bytes.prefix(60), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
+                throw BuiltinError("the text is not valid JSON (\(error.message) at byte \(parser.position)): \(preview)…")
+            }
         }
     }
 
@@ -60,11 +67,12 @@ enum JSONValue {
 
 /// A small strict JSON parser that keeps object keys in order and never traps.
 struct JSONTextParser {
-    private let bytes: [UInt8]
+    /// Valid only inside the `withBytes` call that made the parser.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private(set) var position = 0
     private static let maxDepth = 512
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     var atEnd: Bool { position >= bytes.count }
 

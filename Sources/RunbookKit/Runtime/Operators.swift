@@ -68,7 +68,7 @@ enum Operators {
         case .map(_, let dict): return dict[item.text] != nil
         case .row(let rows, _): return rows.names.contains(item.text)
         case .null: return false
-        default: return container.text.contains(item.text)
+        default: return OutputText.contains(container, item.text)
         }
     }
 

@@ -16,9 +16,13 @@ public struct RunOptions: Sendable {
     public var captureLimit = 1 << 20
     /// Bytes of each output stream kept for a command whose result the runbook captures
     /// (`x = $ …`): the whole output, up to this hard limit, so that `table()`, `json()` and
-    /// `lines()` see every row. Memory grows with what the command printed; a capture that
-    /// hits the limit is marked cut, and reading it as data is an error, never a partial answer.
+    /// `lines()` see every row. A capture that hits the limit is marked cut, and reading it
+    /// as data is an error, never a partial answer.
     public var capturedOutputLimit = 256 << 20
+    /// Bytes of a captured output held in memory; past this the output goes on in a nameless
+    /// temporary file under TMPDIR (see `SpillFile`), so memory stays near this bound however
+    /// much up to `capturedOutputLimit` the command prints.
+    public var captureMemoryLimit = 16 << 20
     /// Command timeout when neither the command nor the runbook sets one.
     public var defaultTimeout: Double = 60
     /// `--timeout` as the operator gave it (nil: the built-in default), for the run's record.
@@ -37,6 +41,9 @@ public struct RunOptions: Sendable {
     public var processEnvironment: [String: String] = [:]
     /// `--snapshot`: recorded in the run's plan (the client serves the snapshot itself).
     public var snapshot: SnapshotReference?
+
+    /// Where spilled output goes (the client passes the runner's TMPDIR).
+    public var spillDirectory = "/tmp"
 
     public init() {}
 }

@@ -13,15 +13,19 @@
 enum TableParser {
     /// The text a table is read from. A command result gives its stdout as captured, not
     /// `text` (which trims the trailing newline into a copy of a capture that may be
-    /// hundreds of megabytes): the compact rows then point into the capture itself.
-    static func source(_ value: Value) -> String {
-        if case .result(let r) = value { return r.stdout }
-        return value.text
+    /// hundreds of megabytes): the compact rows then point into the capture itself, in
+    /// memory or in its spilled file.
+    static func source(_ value: Value) -> CapturedText {
+        OutputText.of(value)
     }
 
     static func parse(_ text: String) -> Value {
+        parse(CapturedText(text))
+    }
+
+    static func parse(_ text: CapturedText) -> Value {
         if let fast = parseASCII(text) { return fast }
-        let lines = text.split(whereSeparator: \.isNewline)
+        let lines = text.string.split(whereSeparator: \.isNewline)
             .map { Array($0.replacingTabs()) }
             .filter { !$0.allSatisfy { $0 == " " } }
         guard let header = lines.first else { return .list([]) }
@@ -40,11 +44,8 @@ enum TableParser {
     /// The byte path: nil when the text needs the character path (non-ASCII, tabs, a
     /// newline other than LF, or a header with words one space apart, whose columns the
     /// cells decide).
-    private static func parseASCII(_ text: String) -> Value? {
-        var text = text
-        // withUTF8 on a native string leaves it as it is; a bridged or lazy one is made native
-        // here once, and the compact rows keep that copy.
-        let parsed = text.withUTF8 { bytes -> ByteTable? in
+    private static func parseASCII(_ text: CapturedText) -> Value? {
+        let parsed = text.withBytes { bytes -> ByteTable? in
             for b in bytes where b >= 0x80 || (b >= 0x09 && b <= 0x0D && b != 0x0A) { return nil }
             var lines: [Range<Int>] = []
             var start = 0
@@ -80,7 +81,6 @@ enum TableParser {
         case nil: return nil
         case .value(let value)?: return value
         case .compact(let names, let bounds)?:
-            // Built here, not inside withUTF8: `text` is the native string the offsets are in.
             return .list(TableRows(text: text, names: names, bounds: bounds).values)
         }
     }

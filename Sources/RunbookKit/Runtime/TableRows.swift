@@ -11,8 +11,9 @@
 /// Thread contract: immutable after `init`, so shared freely between threads (a `foreach …
 /// parallel` hands rows of one table to several).
 public final class TableRows: Sendable {
-    /// The captured text the offsets point into (native UTF-8: byte offsets are stable).
-    let text: String
+    /// The captured text the offsets point into: a string (native UTF-8, so byte offsets are
+    /// stable) or a spilled file's mapping.
+    let text: CapturedText
     /// The column names in header order, all different (a table with a repeated header is
     /// built as maps instead).
     public let names: [String]
@@ -22,7 +23,7 @@ public final class TableRows: Sendable {
 
     /// `bounds` holds `names.count * 2` offsets per row; offsets must fit in 32 bits (the
     /// caller keeps texts of 4 GiB and more on the map path).
-    init(text: String, names: [String], bounds: [UInt32]) {
+    init(text: CapturedText, names: [String], bounds: [UInt32]) {
         self.text = text
         self.names = names
         self.bounds = bounds
@@ -36,9 +37,14 @@ public final class TableRows: Sendable {
     func cell(_ row: Int, _ column: Int) -> String {
         let k = (row * names.count + column) * 2
         let start = Int(bounds[k]), end = Int(bounds[k + 1])
-        // O(1) index arithmetic: the text is native UTF-8, and every offset is on an ASCII byte.
-        let utf8 = text.utf8
-        return String(text[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)])
+        switch text.storage {
+        case .memory(let string):
+            // O(1) index arithmetic: the text is native UTF-8, and every offset is on an ASCII byte.
+            let utf8 = string.utf8
+            return String(string[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)])
+        case .file(let file):
+            return file.withBytes { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+        }
     }
 
     /// The cell of `row` under the column named `name`, or nil when there is no such column.

@@ -22,7 +22,7 @@ final class BoundedCaptureTests: XCTestCase {
         feed(&capture, bytes, in: 65_536 + 7)
         XCTAssertEqual(capture.totalBytes, bytes.count)
         XCTAssertEqual(capture.keptBytes, bytes.count)
-        XCTAssertEqual(capture.text, String(decoding: bytes, as: UTF8.self))
+        XCTAssertEqual(capture.finish().string, String(decoding: bytes, as: UTF8.self))
     }
 
     func testACutDropsTheCharacterItSplitsAcrossAChunkBoundary() {
@@ -32,16 +32,16 @@ final class BoundedCaptureTests: XCTestCase {
         var capture = BoundedCapture(limit: BoundedCapture.chunkSize + 1)
         feed(&capture, bytes, in: 4096)
         XCTAssertEqual(capture.totalBytes, bytes.count)
-        XCTAssertEqual(capture.text, String(repeating: "a", count: BoundedCapture.chunkSize - 1))
+        XCTAssertEqual(capture.finish().string, String(repeating: "a", count: BoundedCapture.chunkSize - 1))
     }
 
     func testNothingKeptReadsAsEmptyAndInvalidBytesAsReplacement() {
         var none = BoundedCapture(limit: 0)
         feed(&none, Array("abc".utf8), in: 2)
-        XCTAssertEqual(none.text, "")
+        XCTAssertEqual(none.finish().string, "")
         XCTAssertEqual(none.totalBytes, 3)
         var invalid = BoundedCapture(limit: 100)
         feed(&invalid, [0x61, 0xFF, 0x62], in: 1)
-        XCTAssertEqual(invalid.text, "a\u{FFFD}b")
+        XCTAssertEqual(invalid.finish().string, "a\u{FFFD}b")
     }
 }

@@ -32,6 +32,7 @@ struct WebSocketExec {
     let input: [UInt8]
     let timeout: Double
     let captureLimit: Int
+    var spill: SpillPolicy? = nil
     let cancellation: Cancellation
 
     /// `/api/v1/namespaces/NS/pods/POD/exec?container=C&command=…&stdin=true&stdout=true&stderr=true`.
@@ -87,7 +88,7 @@ struct WebSocketExec {
             return .refused("HTTP \(head.status)" + (text.isEmpty ? "" : ": " + text))
         }
 
-        var output = ExecOutput(captureLimit: captureLimit)
+        var output = ExecOutput(captureLimit: captureLimit, spill: spill)
         var decoder = WebSocketDecoder(requireMask: false)
         decoder.append(rest)
         if !input.isEmpty {
@@ -167,6 +168,7 @@ struct WebSocketExec {
     }
 
     private static func ended(_ why: Connection.Ending, output: ExecOutput?, start: Double) -> CommandResult {
+        var output = output
         var result = output?.result(exitCode: 0, duration: SystemCalls.now() - start)
             ?? CommandResult(duration: SystemCalls.now() - start)
         switch why {
@@ -273,9 +275,9 @@ private struct ExecOutput {
     var stdout: BoundedCapture
     var stderr: BoundedCapture
 
-    init(captureLimit: Int) {
-        stdout = BoundedCapture(limit: captureLimit)
-        stderr = BoundedCapture(limit: captureLimit)
+    init(captureLimit: Int, spill: SpillPolicy?) {
+        stdout = BoundedCapture(limit: captureLimit, spill: spill)
+        stderr = BoundedCapture(limit: captureLimit, spill: spill)
     }
 
     mutating func append(_ stream: OutputStream, _ bytes: [UInt8], onLine: (OutputStream, String) -> Void) {
@@ -295,8 +297,10 @@ private struct ExecOutput {
         stderrLines.finish { onLine(.stderr, $0) }
     }
 
-    func result(exitCode: Int32, duration: Double) -> CommandResult {
-        CommandResult(stdout: stdout.text, stderr: stderr.text, exitCode: exitCode, duration: duration,
-                      stdoutBytes: stdout.totalBytes, stderrBytes: stderr.totalBytes)
+    mutating func result(exitCode: Int32, duration: Double) -> CommandResult {
+        let stdoutText = stdout.finish(), stderrText = stderr.finish()
+        return CommandResult(stdoutText: stdoutText, stderrText: stderrText, exitCode: exitCode, duration: duration,
+                             stdoutBytes: stdout.totalBytes, stderrBytes: stderr.totalBytes,
+                             spillFailure: BoundedCapture.failure(stdout, stderr))
     }
 }
