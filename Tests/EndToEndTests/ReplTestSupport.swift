@@ -157,16 +157,19 @@ final class ReplChild {
     private let arguments: [String]
 
     /// - Parameter interactiveInput: give the child a stdin pipe to write to with `send`.
+    /// - Parameter launcher: a program that starts the binary (`prlimit --fsize=N`), or none.
     init(_ arguments: [String], directory: String, environment: [String: String] = ReplE2E.environment(),
-         interactiveInput: Bool = false, file: StaticString = #filePath, line: UInt = #line) throws {
+         interactiveInput: Bool = false, launcher: [String] = [],
+         file: StaticString = #filePath, line: UInt = #line) throws {
         signal(SIGPIPE, SIG_IGN)   // a child that exits early must not kill the test runner
         self.arguments = arguments
         stdoutPath = directory + "/stdout-\(UUID().uuidString.prefix(6)).txt"
         stderrPath = directory + "/stderr-\(UUID().uuidString.prefix(6)).txt"
         FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: try ReplE2E.binary(file: file, line: line))
-        process.arguments = arguments
+        let binary = try ReplE2E.binary(file: file, line: line)
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? binary)
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [binary] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = environment
         input = interactiveInput ? Pipe() : nil
@@ -205,9 +208,10 @@ final class ReplChild {
     /// Runs `runbook ARGS…` to the end with `stdin` as its whole input.
     static func run(_ arguments: [String], directory: String, stdin: String? = nil,
                     environment: [String: String] = ReplE2E.environment(), timeout: Double = 60,
+                    launcher: [String] = [],
                     file: StaticString = #filePath, line: UInt = #line) throws -> (status: Int32, stdout: String, stderr: String) {
         let child = try ReplChild(arguments, directory: directory, environment: environment,
-                                  interactiveInput: stdin != nil, file: file, line: line)
+                                  interactiveInput: stdin != nil, launcher: launcher, file: file, line: line)
         if let stdin {
             child.send(stdin)
             child.closeInput()

@@ -19,6 +19,12 @@ extension Interpreter {
         var skipped: [String] = []
         for (name, value) in context.frame.flattened().sorted(by: { $0.key < $1.key })
         where !Interpreter.protectedEnvironment.contains(name) {
+            // A capture past the bound is skipped by its size: its text would be a copy of
+            // megabytes made only to be measured.
+            if case .result(let r) = value, r.stdoutText.byteCount > Interpreter.maxExportedValue {
+                skipped.append("\(name) (\(r.stdoutText.byteCount) bytes)")
+                continue
+            }
             let text = value.text
             let size = text.utf8.count + name.utf8.count + 2
             if size > Interpreter.maxExportedValue || total + size > Interpreter.maxExportedTotal {
