@@ -171,7 +171,7 @@ public enum Builtins {
             }
             return .list(rows.map { $0.entry(header) ?? .null })
         },
-    ] + timeFunctions + rowFunctions + wholeNumberFunctions
+    ] + timeFunctions + rowFunctions + wholeNumberFunctions + selectorFunctions
 
     static func lines(_ text: String) -> Value {
         // isNewline also matches "\r\n", which Swift reads as one Character.
