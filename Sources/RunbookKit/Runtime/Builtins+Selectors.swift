@@ -7,6 +7,22 @@ extension Builtins {
            "whether a label selector ({matchLabels, matchExpressions}, or a plain map as a Service's) selects an object with these labels") { args in
             .bool(try LabelSelector(args[0]).selects(args[1]))
         },
+        // One pass in the runtime: a runbook's own loop over every pod for every Service costs
+        // about 9 µs an iteration, minutes for 500 Services over 10,000 pods.
+        fn("selected", 2, 3, "selected(objects, selector, namespace)",
+           "the objects (maps with metadata.labels, as `-o json` gives them) that the selector selects; with a namespace, only those in it") { args in
+            let selector = try LabelSelector(args[1])
+            let namespace = args.count > 2 ? args[2].text : nil
+            guard case .list(let items) = args[0] else {
+                if case .null = args[0] { return .list([]) }
+                throw BuiltinError("selected() takes a list of objects, not \(args[0].typeName)")
+            }
+            return .list(items.filter { item in
+                guard let metadata = item.entry("metadata") else { return false }
+                if let namespace, metadata.entry("namespace")?.text != namespace { return false }
+                return selector.selects(metadata.entry("labels") ?? .null)
+            })
+        },
     ]
 }
 
