@@ -9,8 +9,8 @@ The shape is kubectl's: rows in the API server's order (namespace, then name), c
 NAMESPACE NAME READY STATUS RESTARTS AGE aligned the way kubectl's tabwriter aligns them
 (each column as wide as its widest cell plus 3 spaces, at least 6; the last one not padded),
 RESTARTS as "N (AGE ago)" after a restart, AGE in kubectl's human form ("60s", "5m", "3h",
-"24h", "3d4h", "90d"). The pods follow bench/gen-cluster.py's scheme: kube-proxy and
-node-exporter per node, the rest Deployment pods in 60 team namespaces (1 or 2 containers);
+"24h", "3d4h", "90d"). The pods follow bench/gen-cluster.py's mix (its names are not
+reproduced): kube-proxy and node-exporter per node, the rest Deployment pods in 60 team namespaces (1 or 2 containers);
 one in 500 fails, in turn CrashLoopBackOff, Pending and ImagePullBackOff; one in 41 is a
 Completed job pod; one in 97 restarted a few times. Deterministic: the same arguments give
 the same bytes."""
@@ -23,11 +23,9 @@ APPS = "api web worker cache auth search billing gateway ingest metrics".split()
 
 
 def suffix(n, length):
-    s = []
-    for _ in range(length):
-        n = (n * 69069 + 12345) % 4294967296
-        s.append(ALPHA[(n // 65536) % 27])
-    return "".join(s)
+    """length letters of kubectl's random-name alphabet, spread by a multiplicative hash."""
+    n = n * 11400714819323198485 % 2**64
+    return "".join(ALPHA[n // 27**k % 27] for k in range(length))
 
 
 def human(seconds):

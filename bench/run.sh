@@ -247,5 +247,5 @@ fi
 if [[ ${BENCH_SPILL:-1} != 0 ]]; then
   progress "spill: 2,000,000 pods captured, spilled to a file against in memory (bench/spill.sh)"
   echo
-  BIN=$BIN ROUNDS=$ROUNDS "$HERE/spill.sh" | tee -a "$OUT/results.md"
+  BIN=$BIN ROUNDS=$ROUNDS "$HERE/spill.sh" | tee -a results.md
 fi
