@@ -9,11 +9,11 @@ The shape is kubectl's: rows in the API server's order (namespace, then name), c
 NAMESPACE NAME READY STATUS RESTARTS AGE aligned the way kubectl's tabwriter aligns them
 (each column as wide as its widest cell plus 3 spaces, at least 6; the last one not padded),
 RESTARTS as "N (AGE ago)" after a restart, AGE in kubectl's human form ("60s", "5m", "3h",
-"24h", "3d4h", "90d"). The pods follow bench/gen-cluster.py's mix (its names are not
-reproduced): kube-proxy and node-exporter per node, the rest Deployment pods in 60 team namespaces (1 or 2 containers);
-one in 500 fails, in turn CrashLoopBackOff, Pending and ImagePullBackOff; one in 41 is a
-Completed job pod; one in 97 restarted a few times. Deterministic: the same arguments give
-the same bytes."""
+"24h", "3d4h", "90d"). The pods follow bench/gen-cluster.py's mix, not its names:
+kube-proxy and node-exporter on each of PODS/400 nodes, the rest Deployment pods in 60 team
+namespaces (1 or 2 containers); one in 500 fails, in turn CrashLoopBackOff, Pending and
+ImagePullBackOff; one in 41 is a Completed job pod; one in 97 restarted a few times.
+Deterministic: the same arguments give the same bytes."""
 import sys
 
 pods, out = int(sys.argv[1]), sys.argv[2]

@@ -96,8 +96,11 @@ step scan "How many pods crash-loop?"
     diagnose "{crashing} in CrashLoopBackOff"
   conclude ok "{crashing} in CrashLoopBackOff"
 EOF
+# The runner's own memory, for scale: a run of one step that waits half a second (long enough
+# to be sampled; `$ true` is over before the first sample).
+printf 'runbook "One step"\nparam file = "pods.txt"\nstep one "One"\n  $ sleep 0.5\n  conclude ok "done"\n' >one.runbook
 runbooks=(table capture grep)
-"$BIN" check "${runbooks[@]/%/.runbook}" >/dev/null || die "the runbooks do not check"
+"$BIN" check one.runbook "${runbooks[@]/%/.runbook}" >/dev/null || die "the runbooks do not check"
 
 # sample PID: until the process is gone, its RssAnon and RssFile every ~20 ms; prints
 # "peak_anon_kb peak_file_kb samples".
@@ -116,7 +119,7 @@ sample() {
   echo "$anon $file $n"
 }
 
-# run_one RUNBOOK MODE ROUND: one run of RUNBOOK (table, capture or grep) with MODE (spill or memory),
+# run_one RUNBOOK MODE ROUND: one run of RUNBOOK (table, capture, grep or one) with MODE (spill or memory),
 # sampled; checks the exit code and the conclusion; appends "runbook mode round wall_s maxrss_kb peak_anon_kb peak_file_kb samples" to
 # results.tsv.
 : >results.tsv
@@ -139,6 +142,7 @@ run_one() {
     table) want="$want_pods pods: $want_failing failing, $want_crash in CrashLoopBackOff" found=$want_failing ;;
     capture) want="$bytes bytes captured" found=0 ;;
     grep) want="$want_crash in CrashLoopBackOff" found=$want_crash ;;
+    one) want="done" found=0 ;;
   esac
   ((status == (found > 0 ? 1 : 0))) || die "$name: runbook exited $status (see bench/out/spill/$name.out)"
   grep -q "conclusion: $want" "$name.out" || die "$name: the conclusion is not '$want' (see bench/out/spill/$name.out)"
@@ -152,6 +156,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
   progress "round $round of $ROUNDS"
   if ((round % 2)); then modes=(spill memory); else modes=(memory spill); fi
   for runbook in "${runbooks[@]}"; do for mode in "${modes[@]}"; do run_one "$runbook" "$mode" "$round"; done; done
+  run_one one base "$round"
 done
 left=$(find tmp -mindepth 1 | wc -l)
 ((left == 0)) || die "the spill directory holds $left files after the runs: a spill file was left behind"
@@ -181,7 +186,8 @@ row() {   # row RUNBOOK COLUMN LABEL UNIT(s|kb)
   if [[ $4 == s ]]; then printf '| %s | %.2f s | %.2f s | %s× |\n' "$3" "$spill" "$memory" "$ratio"
   else printf '| %s | %s MiB | %s MiB | %s× |\n' "$3" "$(mib "$spill")" "$(mib "$memory")" "$ratio"; fi
 }
-samples=$(awk -F'\t' '{ s += $8; n++ } END { printf "%.0f", s / n }' results.tsv)
+base_anon=$(awk -F'\t' '$2 == "base" { print $6 }' results.tsv | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+samples=$(awk -F'\t' '$2 != "base" { s += $8; n++ } END { printf "%.0f", s / n }' results.tsv)
 {
   echo "# runbook: a captured output spilled to a file, against the same output in memory"
   echo
@@ -190,6 +196,7 @@ samples=$(awk -F'\t' '{ s += $8; n++ } END { printf "%.0f", s / n }' results.tsv
   printf '`kubectl get pods -A` of %s pods: %s bytes (%s MiB) captured by `pods = $ cat FILE`; %s failing, %s in CrashLoopBackOff (concluded correctly in every run).\n' \
     "$want_pods" "$bytes" "$(mib $((bytes / 1024)))" "$want_failing" "$want_crash"
   echo "spill: the default (16 MiB in memory, the rest in a nameless file under TMPDIR); in-memory: \`--capture-memory 1024\`."
+  echo "The runner's own base: a run of one step (\`\$ sleep 0.5\`) peaks at $(mib "$base_anon") MiB of anonymous memory."
   echo "Medians of $ROUNDS interleaved rounds; the ratio is the median of the per-round ratios. About $samples samples of /proc/PID/status per run."
   echo
   for runbook in "${runbooks[@]}"; do
