@@ -16,8 +16,8 @@
 # median of the per-round ratios spill / in-memory. The counts the runbook concludes with are
 # checked against the generator's and awk's; a wrong count fails the benchmark.
 #
-#   bench/spill.sh                 # writes bench/out/spill/results.md (about 1 minute after
-#                                  # the listing, which takes about 30 s to write and is kept)
+#   bench/spill.sh                 # writes bench/out/spill/results.md (about 2 minutes, and
+#                                  # 30 s more for the listing, which is kept between runs)
 #   ROUNDS=5 bench/spill.sh        # more interleaved rounds
 #   PODS=500000 bench/spill.sh     # another size
 #   BIN=/path/to/runbook bench/spill.sh
@@ -119,9 +119,14 @@ sample() {
   echo "$anon $file $n"
 }
 
-# run_one RUNBOOK MODE ROUND: one run of RUNBOOK (table, capture, grep or one) with MODE (spill or memory),
-# sampled; checks the exit code and the conclusion; appends "runbook mode round wall_s maxrss_kb peak_anon_kb peak_file_kb samples" to
-# results.tsv.
+# run_one RUNBOOK MODE ROUND: one run of RUNBOOK (table, capture, grep or one) with MODE
+# (spill, memory or base), sampled; checks the exit code and the conclusion; appends
+# "runbook mode round wall_s maxrss_kb peak_anon_kb peak_file_kb samples" to results.tsv.
+# RUNNER is the runner's pid while it runs: the benchmark stopping early (an error, Ctrl-C,
+# SIGTERM) stops it too (a background job of a script ignores SIGINT).
+RUNNER=
+trap 'if [[ -n $RUNNER ]]; then kill "$RUNNER" 2>/dev/null || true; fi' EXIT
+trap 'exit 130' INT TERM
 : >results.tsv
 run_one() {
   local runbook=$1 mode=$2 round=$3 name=runs/$1-$2-$3 args=() timer pid i peaks
@@ -134,9 +139,15 @@ run_one() {
   for ((i = 0; i < 500; i++)); do [[ -s $name.pid ]] && break; sleep 0.01; done
   [[ -s $name.pid ]] || die "$name: the runner did not start"
   pid=$(cat "$name.pid")
-  peaks=$(sample "$pid")
+  RUNNER=$pid
+  # The sampler runs in the background and is waited for: `wait` returns at once on a signal
+  # the script traps, where a foreground command would hold the trap until the run ends.
+  sample "$pid" >"$name.peaks" &
+  wait $!
+  peaks=$(cat "$name.peaks")
   local status=0 want found
   wait "$timer" || status=$?
+  RUNNER=
   # diagnose (exit 1) when something fails, conclude ok (exit 0) when nothing does.
   case $runbook in
     table) want="$want_pods pods: $want_failing failing, $want_crash in CrashLoopBackOff" found=$want_failing ;;
