@@ -126,7 +126,7 @@ struct SessionOptions: ParsableArguments {
     @Option(name: .long, help: "MiB of a captured command's output kept whole (default 256); more is cut, and reading a cut capture as data stops the run.")
     var captureLimit: Int?
 
-    @Option(name: .long, help: "MiB of a captured output held in memory (default 16); past it the output goes on in a nameless temporary file under TMPDIR, mode 0600, gone when the run ends.")
+    @Option(name: .long, help: "MiB of a captured output held in memory (default 16); past it the output goes on in a nameless temporary file under TMPDIR (else /var/tmp), mode 0600, gone when the run ends.")
     var captureMemory: Int?
 
     @Option(name: .long, help: "Run on these hosts over ssh, comma-separated.")
@@ -195,7 +195,13 @@ struct SessionOptions: ParsableArguments {
             }
             options.captureMemoryLimit = captureMemory << 20
         }
-        if let tmp = ProcessInfo.processInfo.environment["TMPDIR"], !tmp.isEmpty { options.spillDirectory = tmp }
+        // TMPDIR when set; else /var/tmp, which is on disk where /tmp may be a tmpfs (whose
+        // pages are memory the kernel cannot drop without swap, so a spill there saves nothing).
+        if let tmp = ProcessInfo.processInfo.environment["TMPDIR"], !tmp.isEmpty {
+            options.spillDirectory = tmp
+        } else if access("/var/tmp", W_OK) == 0 {
+            options.spillDirectory = "/var/tmp"
+        }
         options.sshOptions = sshOption
         return options
     }

@@ -46,6 +46,25 @@ final class SpilledOutputEndToEndTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp), [])
     }
 
+    // /tmp may be a tmpfs, whose pages are memory: without TMPDIR the spill goes to /var/tmp.
+    func testWithoutTMPDIRTheFileIsUnderVarTmp() throws {
+        let path = directory + "/where.runbook"
+        try ReplE2E.write("""
+            runbook "where"
+            step a "A"
+              big = $ yes "$(printf '%099d' 7)" | head -n 50000
+              where = $ grep -o '/[a-z/]*/runbook-output-[a-z0-9]* (deleted)' /proc/$PPID/maps | sed 's/-[a-z0-9]* (deleted)//' | sort -u
+              print "rows={count(lines(big))} where={where}"
+
+            """, to: path)
+        var environment = ReplE2E.environment()
+        environment["TMPDIR"] = nil
+        let run = try ReplChild.run(["run", path, "--no-journal", "--no-color", "--capture-memory", "1"],
+                                    directory: directory, environment: environment)
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertTrue(run.stdout.contains("rows=50000 where=/var/tmp/runbook-output"), run.stdout)
+    }
+
     func testAFileSizeLimitKeepsTheOutputWholeInMemoryAndSaysSo() throws {
         let runbook = try writeRunbook()
         // 4 MiB: the spill starts at 1 MiB and its writes fail past 4 MiB (EFBIG, not SIGXFSZ).

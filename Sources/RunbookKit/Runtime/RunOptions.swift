@@ -42,7 +42,7 @@ public struct RunOptions: Sendable {
     /// `--snapshot`: recorded in the run's plan (the client serves the snapshot itself).
     public var snapshot: SnapshotReference?
 
-    /// Where spilled output goes (the client passes the runner's TMPDIR).
+    /// Where spilled output goes (the client passes the runner's TMPDIR, or /var/tmp).
     public var spillDirectory = "/tmp"
 
     public init() {}
