@@ -35,8 +35,10 @@ extension RunEvent {
             c.script = r.redact(c.script)
             let out = Self.masked(c.result.stdoutText, r, outputLimit)
             let err = Self.masked(c.result.stderrText, r, outputLimit)
-            c.stdoutCut = c.stdoutCut || out.cut
-            c.stderrCut = c.stderrCut || err.cut
+            // `…Cut` says what the record keeps; observers (no limit) get a spilled output's
+            // start only to keep secrets from them, and the run itself kept it whole.
+            c.stdoutCut = c.stdoutCut || limit != nil && out.cut
+            c.stderrCut = c.stderrCut || limit != nil && err.cut
             c.result.stdout = out.text
             c.result.stderr = err.text
             return .commandEnded(c)

@@ -55,7 +55,8 @@ final class SpilledOutputJournalTests: XCTestCase {
 
     func testObserversSeeAtMostTheViewLimitOfASpilledOutput() throws {
         let end = try XCTUnwrap(journaled(spilledResult(total: 3 << 20, secretAt: 2 << 20), limit: nil))
-        XCTAssertTrue(end.stdoutCut)
+        XCTAssertFalse(end.stdoutCut, "the run kept it whole: the terminal must not say otherwise")
+        XCTAssertEqual(end.result.stdoutBytes, 3 << 20)
         XCTAssertEqual(end.result.stdoutText.byteCount, RunEvent.spilledViewLimit)
         XCTAssertFalse(end.result.stdoutText.isSpilled)
     }
