@@ -1,3 +1,4 @@
+import Foundation
 // SSHExecutor against the real OpenSSH client: failures to reach a host, and argument safety.
 
 import XCTest
@@ -85,6 +86,26 @@ final class SSHExecutorTests: XCTestCase {
         ssh.closeConnections()
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory))
         XCTAssertNil(ssh.controlDirectoryInUse)
+    }
+
+    /// What a runner killed with -9 left (an empty directory named with its pid) goes with the
+    /// next directory made; a live runner's, a non-empty one and one without a pid stay.
+    func testANewControlDirectoryRemovesTheEmptyOnesOfRunnersThatAreGone() throws {
+        let base = NSTemporaryDirectory() + "runbook-control-sweep-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let gone = ended.processIdentifier
+        let names = ["runbook-ssh-\(gone)-aaaaaa", "runbook-ssh-\(gone)-bbbbbb", "runbook-ssh-\(getpid())-cccccc", "runbook-ssh-dddddd"]
+        for name in names { XCTAssertEqual(mkdir(base + "/" + name, 0o700), 0) }
+        FileManager.default.createFile(atPath: base + "/runbook-ssh-\(gone)-bbbbbb/socket", contents: nil)
+        guard case .success(let made) = ControlDirectory.makeFresh(under: base) else { return XCTFail("no directory made") }
+        XCTAssertTrue(made.hasPrefix(base + "/runbook-ssh-\(getpid())-"), made)
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: base))
+        XCTAssertEqual(left, Set(names.dropFirst()).union([String(made.split(separator: "/").last!)]))
     }
 }
 
