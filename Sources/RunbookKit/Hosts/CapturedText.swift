@@ -36,8 +36,6 @@ public struct CapturedText: Sendable, Equatable {
         }
     }
 
-    public var isEmpty: Bool { byteCount == 0 }
-
     /// The whole text as one string (invalid UTF-8 becomes U+FFFD).
     public var string: String {
         switch storage {
@@ -59,14 +57,8 @@ public struct CapturedText: Sendable, Equatable {
 
     /// At most the first `limit` bytes, ending on a whole character; whether anything was left out.
     public func head(limit: Int) -> (text: String, cut: Bool) {
-        if case .memory(let text) = storage { return JournalOutputCut.head(of: text, limit: limit) }
         guard byteCount > limit else { return (string, false) }
-        return withBytes { bytes in
-            var end = limit
-            // Step back over continuation bytes (10xxxxxx) to the start of the cut sequence.
-            while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }
-            return (String(decoding: UnsafeBufferPointer(rebasing: bytes[..<end]), as: UTF8.self), true)
-        }
+        return (withBytes { JournalOutputCut.head(of: $0, limit: limit) }, true)
     }
 
     /// The text as a journal or a screen may show it: secrets masked, at most `limit` bytes.
@@ -77,8 +69,7 @@ public struct CapturedText: Sendable, Equatable {
             return JournalOutputCut.head(of: redactor.redact(string), limit: limit)
         }
         let window = withBytes { Array($0.prefix(limit + redactor.longestSecretBytes)) }
-        var end = redactor.safeCut(in: window, at: min(limit, window.count))
-        while end > 0, end < window.count, window[end] & 0xC0 == 0x80 { end -= 1 }
+        let end = UTF8Boundary.characterStart(window, at: redactor.safeCut(in: window, at: min(limit, window.count)))
         let kept = redactor.redact(String(decoding: window[..<end], as: UTF8.self))
         return (JournalOutputCut.head(of: kept, limit: limit).text, true)
     }

@@ -67,6 +67,15 @@ struct LineSplitter {
 }
 
 enum UTF8Boundary {
+    /// Where a cut at `index` goes so that it does not split a character: `index`, or back
+    /// over continuation bytes (10xxxxxx) to the start of the sequence it falls in.
+    static func characterStart<Bytes: RandomAccessCollection>(_ bytes: Bytes, at index: Int) -> Int
+    where Bytes.Element == UInt8, Bytes.Index == Int {
+        var end = index
+        while end > bytes.startIndex, end < bytes.endIndex, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+        return end
+    }
+
     /// How many of the first `count` bytes to take so that the cut does not split a UTF-8
     /// sequence: `count`, or less when the bytes end in an incomplete sequence. Invalid
     /// bytes are left alone (they decode to U+FFFD wherever the cut is).

@@ -44,7 +44,7 @@ extension RunEvent {
             return .commandEnded(c)
         case .finding(var f):
             f.message = r.redact(f.message)
-            f.evidence = Self.cut(r.redact(f.evidence), outputLimit).text
+            f.evidence = JournalOutputCut.head(of: r.redact(f.evidence), limit: outputLimit).text
             f.host = f.host.map(r.redact)
             return .finding(f)
         case .branch(var b):
@@ -94,10 +94,6 @@ extension RunEvent {
 }
 
 extension RunEvent {
-    private static func cut(_ text: String, _ limit: Int) -> (text: String, cut: Bool) {
-        limit == Int.max ? (text, false) : JournalOutputCut.head(of: text, limit: limit)
-    }
-
     /// Whether masking changed the value. A spilled output comes back as its masked start, so
     /// that start is what it is compared with.
     static func secretsMasked(in value: Value, giving masked: Value) -> Bool {
@@ -110,8 +106,7 @@ extension RunEvent {
     /// An output with its secrets masked, cut to `limit`; a spilled one is read only as far
     /// as that needs (and never further than `spilledViewLimit`).
     static func masked(_ text: CapturedText, _ r: SecretRedactor, _ limit: Int) -> (text: String, cut: Bool) {
-        guard text.isSpilled else { return cut(r.redact(text.string), limit) }
-        return text.masked(by: r, limit: min(limit, spilledViewLimit))
+        text.masked(by: r, limit: text.isSpilled ? min(limit, spilledViewLimit) : limit)
     }
 }
 

@@ -105,7 +105,7 @@ extension Builtins {
         case .null: return []
         case .map, .row: throw BuiltinError("a map is not a list: use keys(map) or a list of rows")
         default:
-            if lines, case .list(let items) = Builtins.lines(v.text) { return items }
+            if lines, case .list(let items) = OutputText.lines(v) { return items }
             throw BuiltinError("'\(v.displayText)' (\(v.typeName)) is not a list")
         }
     }

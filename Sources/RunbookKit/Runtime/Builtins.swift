@@ -173,15 +173,10 @@ public enum Builtins {
         },
     ] + timeFunctions + rowFunctions + wholeNumberFunctions + selectorFunctions
 
-    static func lines(_ text: String) -> Value {
-        // isNewline also matches "\r\n", which Swift reads as one Character.
-        .list(text.split(whereSeparator: \.isNewline).map { .string(String($0)) })
-    }
-
     private static func listOrLines(_ v: Value) -> Value {
         if case .list = v { return v }
         if case .null = v { return .list([]) }
-        return lines(v.text)
+        return OutputText.lines(v)
     }
 
     private static func isCollection(_ v: Value) -> Bool {

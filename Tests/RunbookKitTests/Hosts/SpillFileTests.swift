@@ -8,13 +8,12 @@ import XCTest
 final class SpillFileTests: XCTestCase {
     private var directory = ""
 
-    override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "runbook-spill-tests-\(getpid())-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    override func setUp() {
+        directory = HostTest.makeTemporaryDirectory()
     }
 
     override func tearDown() {
-        try? FileManager.default.removeItem(atPath: directory)
+        HostTest.removeDirectory(directory)
     }
 
     private func feed(_ capture: inout BoundedCapture, _ bytes: [UInt8], in pieces: Int = 65_536) {

@@ -8,13 +8,12 @@ final class SpilledOutputJournalTests: XCTestCase {
     private var directory = ""
     private let secret = "hunter2-very-secret-token"
 
-    override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "runbook-spill-journal-\(getpid())-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    override func setUp() {
+        directory = HostTest.makeTemporaryDirectory()
     }
 
     override func tearDown() {
-        try? FileManager.default.removeItem(atPath: directory)
+        HostTest.removeDirectory(directory)
     }
 
     /// `total` bytes of "a" with the secret written at `secretAt`, spilled past 4 KiB.

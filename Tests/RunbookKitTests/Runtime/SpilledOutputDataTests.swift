@@ -8,13 +8,12 @@ import XCTest
 final class SpilledOutputDataTests: XCTestCase {
     private var directory = ""
 
-    override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "runbook-spill-data-\(getpid())-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    override func setUp() {
+        directory = HostTest.makeTemporaryDirectory()
     }
 
     override func tearDown() {
-        try? FileManager.default.removeItem(atPath: directory)
+        HostTest.removeDirectory(directory)
     }
 
     /// 40,000 pods as kubectl pads them (3.4 MB), every 1,000th CrashLoopBackOff, and a JSON
